@@ -1,0 +1,19 @@
+"""fmlib: the helpers of the hands-on flow matching book.
+
+    import fmlib
+    x1 = fmlib.sample("spiral", 1000, seed=0)
+    model = fmlib.VelocityNet(dim=2)
+    losses = fmlib.train(model, "gaussian", "spiral", steps=2000)
+    samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x
+"""
+from . import metrics, paths, viz
+from .devices import default_device
+from .integrate import STEPPERS, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
+from .models import VelocityNet
+from .shapes import SHAPES, sample
+from .train import train
+
+__all__ = [
+    "SHAPES", "STEPPERS", "VelocityNet", "default_device", "euler_step", "integrate", "metrics",
+    "midpoint_step", "paths", "rk4_step", "sample", "train", "viz", "warp_time", "warp_time_derivative",
+]

@@ -1,0 +1,16 @@
+"""Where tensors live: the GPU when there is one, the CPU otherwise."""
+import torch
+
+
+def default_device():
+    """`cuda` when a GPU is visible to torch, else `cpu`."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_of(velocity):
+    """The device of a model's parameters, or the CPU for a plain function or a model with none."""
+    parameters = getattr(velocity, "parameters", None)
+    if parameters is None:
+        return torch.device("cpu")
+    first = next(iter(parameters()), None)
+    return torch.device("cpu") if first is None else first.device

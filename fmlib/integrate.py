@@ -1,0 +1,104 @@
+"""Moving points along a velocity field: step functions, time warping and the integrator.
+
+A velocity is anything called as `velocity(x, t) -> v` with x of shape (n, d)
+and t a number: a trained `VelocityNet` or a plain function.
+"""
+from dataclasses import dataclass
+
+import torch
+
+from .devices import device_of
+
+
+def euler_step(velocity, x, t, dt):
+    """Move with the velocity at the start of the step. Error per unit time: O(dt)."""
+    return x + dt * velocity(x, t)
+
+
+def midpoint_step(velocity, x, t, dt):
+    """Take half a step, then use the velocity found there for the whole step. O(dt^2)."""
+    x_half = x + (dt / 2) * velocity(x, t)
+    return x + dt * velocity(x_half, t + dt / 2)
+
+
+def rk4_step(velocity, x, t, dt):
+    """The classical Runge-Kutta step: a weighted average of four velocities. O(dt^4)."""
+    k1 = velocity(x, t)
+    k2 = velocity(x + (dt / 2) * k1, t + dt / 2)
+    k3 = velocity(x + (dt / 2) * k2, t + dt / 2)
+    k4 = velocity(x + dt * k3, t + dt)
+    return x + (dt / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
+
+
+STEPPERS = {"euler": euler_step, "midpoint": midpoint_step, "rk4": rk4_step}
+
+
+def _check_slope(s):
+    if not 0 <= s <= 1.5:
+        raise ValueError(f"the warp slope s must lie in [0, 1.5] (outside it the warp is not monotone), got {s}")
+
+
+def warp_time(t, s=0.5):
+    """The cubic time warp f(t; s) with f(0) = 0, f(1) = 1 and slope s at t = 1/2.
+
+    s = 1 leaves time as it is; s < 1 crowds the times near 0 and 1 (where
+    paths usually bend), s > 1 crowds them near the middle.
+    """
+    _check_slope(s)
+    return 4 * (1 - s) * t**3 + 6 * (s - 1) * t**2 + (3 - 2 * s) * t
+
+
+def warp_time_derivative(t, s=0.5):
+    """df/dt of `warp_time`."""
+    _check_slope(s)
+    return 12 * (1 - s) * t**2 + 12 * (s - 1) * t + (3 - 2 * s)
+
+
+@dataclass
+class Solution:
+    """What `integrate` returns.
+
+    x: the points at t = 1, (n, d). trajectory: every step's points, (steps + 1, n, d),
+    or None. times: the times of those steps, (steps + 1,). nfe: how many times the
+    velocity was evaluated (the cost of sampling).
+    """
+    x: torch.Tensor
+    trajectory: torch.Tensor
+    times: torch.Tensor
+    nfe: int
+
+
+class _CountedVelocity:
+    """Wraps a velocity and counts its evaluations."""
+
+    def __init__(self, velocity):
+        self.velocity, self.calls = velocity, 0
+
+    def __call__(self, x, t):
+        self.calls += 1
+        return self.velocity(x, t)
+
+
+@torch.no_grad()
+def integrate(velocity, x0, steps=100, method="rk4", warp=None, trajectory=False):
+    """Carry the points `x0` (n, d) from t = 0 to t = 1 along `velocity` in `steps` steps.
+
+    `method` is one of STEPPERS; `warp` is a slope s for `warp_time` (None: evenly
+    spaced times). The points move to the model's device; the results are on it.
+    """
+    if method not in STEPPERS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(STEPPERS)}")
+    if not isinstance(steps, int) or steps <= 0:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    times = torch.linspace(0, 1, steps + 1, dtype=torch.float64)
+    if warp is not None:
+        times = warp_time(times, warp)
+    counted = _CountedVelocity(velocity)
+    step = STEPPERS[method]
+    x = x0.to(device_of(velocity))
+    path = [x] if trajectory else None
+    for t0, t1 in zip(times[:-1].tolist(), times[1:].tolist()):
+        x = step(counted, x, t0, t1 - t0)
+        if trajectory:
+            path.append(x)
+    return Solution(x=x, trajectory=torch.stack(path) if trajectory else None, times=times.float(), nfe=counted.calls)

@@ -1,0 +1,67 @@
+"""One flow-matching training loop for every chapter."""
+import torch
+from tqdm.auto import tqdm
+
+from .devices import device_of
+from .paths import conditional_velocity, interpolate
+from .shapes import as_sampler
+
+
+def uniform_times(n):
+    """Times drawn uniformly from [0, 1): shape (n, 1)."""
+    return torch.rand(n, 1)
+
+
+def train(model, source, target, steps=2000, batch_size=1024, lr=3e-3, seed=None,
+          time_sampler=uniform_times, progress=True):
+    """Fit `model` so that model(x_t, t) matches x1 - x0 on straight paths between random pairs.
+
+    `source` and `target` are each a shape name, a tensor of samples (n, dim) or a
+    callable `n -> tensor`; every step draws a fresh batch of pairs from them.
+    `time_sampler` maps a batch size to times of shape (n, 1). The model trains
+    on the device it is on. Returns the loss of every step, as a list of floats.
+    """
+    if not isinstance(steps, int) or steps <= 0:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if seed is not None:
+        torch.manual_seed(seed)
+    draw_source, draw_target = as_sampler(source), as_sampler(target)
+    device = device_of(model)
+    _check_dimensions(model, draw_source(2), draw_target(2))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    bar = tqdm(range(steps), desc="training", disable=not progress)
+    for step in bar:
+        x0 = draw_source(batch_size).to(device)
+        x1 = draw_target(batch_size).to(device)
+        t = time_sampler(batch_size).to(device)
+        # The whole idea of flow matching in three lines:
+        xt = interpolate(x0, x1, t)
+        v = conditional_velocity(x0, x1)
+        loss = ((model(xt, t) - v) ** 2).mean()
+
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if not torch.isfinite(loss):
+            raise FloatingPointError(
+                f"the loss became {losses[-1]} at step {step}: lower the learning rate "
+                f"(lr={lr}), or rescale the data so that its values are of order 1"
+            )
+        if step % 50 == 0 or step == steps - 1:
+            bar.set_postfix(loss=f"{losses[-1]:.3f}")
+    model.eval()
+    return losses
+
+
+def _check_dimensions(model, x0, x1):
+    if x0.shape[1:] != x1.shape[1:]:
+        raise ValueError(f"source points have shape {tuple(x0.shape[1:])} but target points {tuple(x1.shape[1:])}")
+    expected = getattr(model, "dim", None)
+    if expected is not None and x0.shape[1] != expected:
+        raise ValueError(
+            f"the model was built for dim={expected} but the data have dim={x0.shape[1]}; "
+            f"build it with VelocityNet(dim={x0.shape[1]})"
+        )

@@ -1,0 +1,236 @@
+"""The figures and animations the chapters share.
+
+Colours are from Wong's colour-blind-safe palette: the source is blue, the
+target vermillion, the model's samples green, straight training lines orange.
+Every function draws on the axes it is given (or makes a figure) and returns it.
+"""
+import base64
+import os
+import tempfile
+import warnings
+
+import ffmpeg
+import imageio_ffmpeg
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from IPython.display import HTML
+from matplotlib.animation import FuncAnimation
+from matplotlib.colors import to_rgb
+
+from .devices import device_of
+
+SOURCE = "#0072B2"   # blue
+TARGET = "#D55E00"   # vermillion
+MODEL = "#009E73"    # bluish green
+LINES = "#E69F00"    # orange
+NEUTRAL = "#555555"
+SPEED_CMAP = "viridis"
+
+mpl.rcParams.update({
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.frameon": False,
+    "animation.ffmpeg_path": imageio_ffmpeg.get_ffmpeg_exe(),
+})
+
+
+def _numpy(x):
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def time_colour(t):
+    """The colour of a cloud at time t: blue at 0, vermillion at 1."""
+    return tuple((1 - t) * np.array(to_rgb(SOURCE)) + t * np.array(to_rgb(TARGET)))
+
+
+def _square_axes(ax, lim, title=None):
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    if title:
+        ax.set_title(title)
+
+
+def _limit(*clouds, margin=1.08):
+    return margin * max(float(np.abs(_numpy(c)).max()) for c in clouds)
+
+
+def cloud(ax, points, colour, title=None, lim=None, size=4, alpha=0.5, label=None):
+    """A scatter plot of a 2D point cloud (n, 2) on square axes."""
+    p = _numpy(points)
+    ax.scatter(p[:, 0], p[:, 1], s=size, alpha=alpha, color=colour, label=label, linewidths=0)
+    _square_axes(ax, lim or _limit(p), title)
+    return ax
+
+
+def source_and_target(source, target, titles=("source", "target")):
+    """Two clouds side by side on the same scale."""
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), constrained_layout=True)
+    lim = _limit(source, target)
+    cloud(axes[0], source, SOURCE, titles[0], lim)
+    cloud(axes[1], target, TARGET, titles[1], lim)
+    return fig
+
+
+def flow_sequence(trajectory, times, panels=5, lim=None):
+    """Snapshots of a moving cloud: `trajectory` (steps + 1, n, 2) at `panels` evenly spaced steps."""
+    trajectory, times = _numpy(trajectory), _numpy(times)
+    picks = np.linspace(0, len(trajectory) - 1, panels).round().astype(int)
+    fig, axes = plt.subplots(1, panels, figsize=(2.6 * panels, 2.8), constrained_layout=True)
+    lim = lim or _limit(trajectory)
+    for ax, i in zip(axes, picks):
+        cloud(ax, trajectory[i], time_colour(times[i]), f"t = {times[i]:.2f}", lim)
+    return fig
+
+
+def trajectories(ax, trajectory, count=30, lim=None, title="paths"):
+    """The paths of the first `count` points of `trajectory` (steps + 1, n, 2), with their ends marked."""
+    paths = _numpy(trajectory)[:, :count]
+    ax.plot(paths[:, :, 0], paths[:, :, 1], color=NEUTRAL, lw=0.8, alpha=0.8)
+    ax.scatter(paths[0, :, 0], paths[0, :, 1], s=12, color=SOURCE, label="start", zorder=3)
+    ax.scatter(paths[-1, :, 0], paths[-1, :, 1], s=12, color=MODEL, label="end", zorder=3)
+    ax.legend(loc="lower right", fontsize=8)
+    _square_axes(ax, lim or _limit(paths), title)
+    return ax
+
+
+def pairing_lines(ax, x0, x1, count=15, shift=0.0, lim=None, title="random pairs, straight lines"):
+    """Straight lines joining the first `count` pairs (x0[i], x1[i]) over the two whole clouds.
+
+    With `shift` > 0 the source is drawn shifted left and the target right, so the
+    lines are easy to tell from the clouds.
+    """
+    offset = np.array([shift, 0.0])
+    a, b = _numpy(x0) - offset, _numpy(x1) + offset
+    ax.scatter(a[:, 0], a[:, 1], s=4, alpha=0.35, color=SOURCE, linewidths=0, label="source")
+    ax.scatter(b[:, 0], b[:, 1], s=4, alpha=0.35, color=TARGET, linewidths=0, label="target")
+    for start, end in zip(a[:count], b[:count]):
+        ax.plot([start[0], end[0]], [start[1], end[1]], color=LINES, lw=1.5, alpha=0.9)
+    ax.scatter(a[:count, 0], a[:count, 1], s=16, color=SOURCE, edgecolor="black", lw=0.6, zorder=3)
+    ax.scatter(b[:count, 0], b[:count, 1], s=16, color=TARGET, edgecolor="black", lw=0.6, zorder=3)
+    ax.legend(loc="lower right", fontsize=8, markerscale=3)
+    lim = lim or _limit(a, b)
+    _square_axes(ax, lim, title)
+    return ax
+
+
+@torch.no_grad()
+def vector_field(ax, velocity, t=0.0, lim=3.5, grid=40, title=None, colorbar=True):
+    """Streamlines of `velocity(x, t)` at one time t, coloured by speed."""
+    axis = torch.linspace(-lim, lim, grid)
+    gy, gx = torch.meshgrid(axis, axis, indexing="ij")
+    points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1).to(device_of(velocity))
+    v = _numpy(velocity(points, t)).reshape(grid, grid, 2)
+    speed = np.hypot(v[..., 0], v[..., 1])
+    stream = ax.streamplot(_numpy(axis), _numpy(axis), v[..., 0], v[..., 1], color=speed,
+                           cmap=SPEED_CMAP, density=1.1, linewidth=1.0, arrowsize=0.9)
+    if colorbar:
+        ax.figure.colorbar(stream.lines, ax=ax, label="speed", shrink=0.8)
+    _square_axes(ax, lim, title or f"velocity field at t = {t:.2f}")
+    return ax
+
+
+def paths_1d(ax, times, paths, colour=LINES, title=None, alpha=0.6):
+    """1D paths as lines in the (t, x) plane: `paths` has shape (len(times), n)."""
+    ax.plot(_numpy(times), _numpy(paths), color=colour, lw=1.0, alpha=alpha)
+    ax.set_xlabel("time t")
+    ax.set_ylabel("position x")
+    ax.set_xlim(0, 1)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None):
+    """The three views of one flow: training lines (they cross), the learned field, the flow's paths."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+    lim = lim or _limit(x0, x1)
+    pairing_lines(axes[0], x0, x1, count=30, lim=lim, title="training: straight lines between random pairs")
+    vector_field(axes[1], velocity, t=t, lim=lim, title=f"learned velocity field at t = {t:.1f}")
+    trajectories(axes[2], trajectory, count=30, lim=lim, title="paths that follow the learned field")
+    return fig
+
+
+# --- animation ---------------------------------------------------------------
+
+def ffmpeg_executable():
+    """The ffmpeg binary shipped in the imageio-ffmpeg wheel (no system ffmpeg needed)."""
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _render_frames(fig, update, frames):
+    for i in range(frames):
+        update(i)
+        fig.canvas.draw()
+        yield np.asarray(fig.canvas.buffer_rgba())[..., :3].tobytes()
+
+
+def _encode_mp4(fig, update, frames, fps):
+    fig.canvas.draw()
+    width, height = fig.canvas.get_width_height()
+    raw = b"".join(_render_frames(fig, update, frames))
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "animation.mp4")
+        stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", framerate=fps)
+        # H.264 in yuv420p plays in every browser; it needs even frame sizes.
+        stream = stream.output(path, vcodec="libx264", pix_fmt="yuv420p", crf=26,
+                               vf="pad=ceil(iw/2)*2:ceil(ih/2)*2", movflags="+faststart")
+        stream.overwrite_output().run(cmd=ffmpeg_executable(), input=raw, quiet=True)
+        with open(path, "rb") as file:
+            encoded = base64.b64encode(file.read()).decode("ascii")
+    return (f'<video controls autoplay loop muted playsinline style="max-width:100%" width="{width}" '
+            f'src="data:video/mp4;base64,{encoded}"></video>')
+
+
+def animate(fig, update, frames, fps=20):
+    """Play `update(i)` for i in range(frames) on `fig` as an HTML5 <video> (H.264 made by ffmpeg).
+
+    The video is embedded in the page, so it plays on a static website and offline.
+    If ffmpeg cannot encode, falls back to matplotlib's JavaScript player.
+    """
+    try:
+        html = _encode_mp4(fig, update, frames, fps)
+    except (OSError, ffmpeg.Error) as error:
+        warnings.warn(f"ffmpeg could not encode the video ({error}); showing a JavaScript animation instead")
+        html = FuncAnimation(fig, update, frames=frames, interval=1000 / fps).to_jshtml(default_mode="loop")
+    plt.close(fig)
+    return HTML(html)
+
+
+def animate_clouds(trajectories, times, titles=None, lim=None, hold=10, fps=20):
+    """Animate one or more moving clouds side by side; each trajectory is (steps + 1, n, 2).
+
+    The colour runs from blue (t = 0) to vermillion (t = 1); the last frame is held
+    for `hold` frames so the eye can rest on the result.
+    """
+    if isinstance(trajectories, torch.Tensor):
+        trajectories = [trajectories]
+    trajectories = [_numpy(tr) for tr in trajectories]
+    times = _numpy(times)
+    titles = titles or [""] * len(trajectories)
+    lim = lim or _limit(*trajectories)
+    fig, axes = plt.subplots(1, len(trajectories), figsize=(4 * len(trajectories), 4.2),
+                             constrained_layout=True, squeeze=False)
+    dots = []
+    for ax, tr, title in zip(axes[0], trajectories, titles):
+        dots.append(ax.scatter(tr[0, :, 0], tr[0, :, 1], s=5, alpha=0.6, linewidths=0))
+        _square_axes(ax, lim, title)
+    clock = fig.suptitle("")
+    steps = len(times)
+
+    def update(frame):
+        i = min(frame, steps - 1)
+        for dot, tr in zip(dots, trajectories):
+            dot.set_offsets(tr[i])
+            dot.set_color(time_colour(times[i]))
+        clock.set_text(f"t = {times[i]:.2f}")
+
+    return animate(fig, update, steps + hold, fps)

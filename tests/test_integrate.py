@@ -1,0 +1,95 @@
+import math
+
+import pytest
+import torch
+
+import fmlib
+from fmlib.integrate import STEPPERS
+
+
+def decay(x, t):
+    """dx/dt = -x (1 + t): x(t) = x(0) exp(-(t + t^2 / 2)), time-dependent on purpose."""
+    return -x * (1 + t)
+
+
+def final_error(method, steps):
+    x0 = torch.ones(1, 1, dtype=torch.float64)
+    exact = math.exp(-1.5)
+    return abs(fmlib.integrate(decay, x0, steps=steps, method=method).x.item() - exact)
+
+
+@pytest.mark.parametrize("method, order", [("euler", 1), ("midpoint", 2), ("rk4", 4)])
+def test_measured_order_of_accuracy(method, order):
+    # Halving the step divides the error by 2^order: the slope of log(error) vs log(steps).
+    e1, e2 = final_error(method, 16), final_error(method, 32)
+    measured = math.log2(e1 / e2)
+    assert abs(measured - order) < 0.15, f"{method}: measured order {measured:.2f}, expected {order}"
+
+
+@pytest.mark.parametrize("method, per_step", [("euler", 1), ("midpoint", 2), ("rk4", 4)])
+def test_nfe_counts_every_velocity_evaluation(method, per_step):
+    calls = []
+
+    def velocity(x, t):
+        calls.append(t)
+        return torch.zeros_like(x)
+
+    solution = fmlib.integrate(velocity, torch.zeros(3, 2), steps=7, method=method)
+    assert solution.nfe == len(calls) == 7 * per_step
+
+
+def test_rotation_is_integrated_to_the_exact_rotation():
+    def rotation(x, t):
+        return torch.stack([-x[:, 1], x[:, 0]], dim=1)
+
+    x0 = fmlib.sample("heart", 200, seed=0).double()
+    x1 = fmlib.integrate(rotation, x0, steps=40, method="rk4").x
+    c, s = math.cos(1.0), math.sin(1.0)
+    exact = x0 @ torch.tensor([[c, s], [-s, c]], dtype=torch.float64)
+    assert (x1 - exact).abs().max() < 1e-6
+
+
+def test_trajectory_holds_every_step_and_times_run_from_0_to_1():
+    sol = fmlib.integrate(lambda x, t: torch.ones_like(x), torch.zeros(4, 2), steps=5, method="euler", trajectory=True)
+    assert sol.trajectory.shape == (6, 4, 2)
+    assert torch.allclose(sol.trajectory[:, 0, 0], sol.times)  # unit speed: position equals time
+    assert torch.allclose(sol.x, torch.ones(4, 2))
+    assert fmlib.integrate(lambda x, t: x, torch.zeros(4, 2), steps=3).trajectory is None
+
+
+def test_warped_times_are_used_and_still_end_at_1():
+    sol = fmlib.integrate(lambda x, t: torch.ones_like(x), torch.zeros(1, 1), steps=10, warp=0.5)
+    assert torch.allclose(sol.times, fmlib.warp_time(torch.linspace(0, 1, 11), 0.5), atol=1e-6)
+    assert abs(sol.x.item() - 1.0) < 1e-6
+
+
+def test_warp_time_endpoints_monotone_and_slope():
+    t = torch.linspace(0, 1, 1001, dtype=torch.float64)
+    for s in [0.0, 0.3, 0.5, 1.0, 1.2, 1.5]:
+        f = fmlib.warp_time(t, s)
+        assert f[0] == 0 and abs(f[-1] - 1) < 1e-12
+        assert (f.diff() >= 0).all()
+        assert abs(fmlib.warp_time_derivative(torch.tensor(0.5, dtype=torch.float64), s) - s) < 1e-12
+    assert torch.allclose(fmlib.warp_time(t, 1.0), t)  # s = 1 is no warp
+
+
+def test_warp_time_derivative_matches_finite_differences():
+    t = torch.linspace(0.01, 0.99, 50, dtype=torch.float64)
+    h = 1e-6
+    for s in [0.2, 0.8, 1.4]:
+        numeric = (fmlib.warp_time(t + h, s) - fmlib.warp_time(t - h, s)) / (2 * h)
+        assert torch.allclose(numeric, fmlib.warp_time_derivative(t, s), atol=1e-7)
+
+
+@pytest.mark.parametrize("s", [-0.1, 1.6])
+def test_warp_slope_out_of_range_is_refused(s):
+    with pytest.raises(ValueError, match=r"\[0, 1.5\]"):
+        fmlib.warp_time(torch.tensor(0.5), s)
+
+
+def test_bad_method_and_steps_are_refused():
+    with pytest.raises(ValueError, match="euler, midpoint, rk4"):
+        fmlib.integrate(decay, torch.ones(1, 1), method="heun")
+    with pytest.raises(ValueError, match="positive integer"):
+        fmlib.integrate(decay, torch.ones(1, 1), steps=0)
+    assert set(STEPPERS) == {"euler", "midpoint", "rk4"}

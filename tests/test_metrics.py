@@ -1,0 +1,46 @@
+import math
+
+import pytest
+import torch
+
+import fmlib
+from fmlib.metrics import energy_distance, sliced_wasserstein
+
+
+@pytest.mark.parametrize("distance", [sliced_wasserstein, energy_distance])
+def test_zero_for_identical_clouds(distance):
+    a = fmlib.sample("spiral", 500, seed=0)
+    assert distance(a, a.clone()) == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("distance", [sliced_wasserstein, energy_distance])
+def test_positive_and_growing_with_a_shift(distance):
+    a = fmlib.sample("gaussian", 500, seed=0)
+    values = [distance(a, a + torch.tensor([shift, 0.0])) for shift in [0.25, 0.5, 1.0, 2.0]]
+    assert values[0] > 0
+    assert all(x < y for x, y in zip(values, values[1:]))
+
+
+def test_sliced_wasserstein_of_a_shift_has_its_closed_form():
+    # Shifting a cloud by c moves every projection onto direction u by u.c, so
+    # SW2^2 = E_u[(u.c)^2] = |c|^2 / d for directions uniform on the sphere.
+    a = fmlib.sample("heart", 400, seed=1)
+    c = torch.tensor([1.2, -0.5])
+    measured = sliced_wasserstein(a, a + c, projections=4000)
+    assert measured == pytest.approx(c.norm().item() / math.sqrt(2), rel=0.02)
+
+
+def test_sliced_wasserstein_compares_clouds_of_different_sizes():
+    a, b = fmlib.sample("moons", 300, seed=0), fmlib.sample("moons", 700, seed=1)
+    assert 0 < sliced_wasserstein(a, b) < 0.3
+    assert sliced_wasserstein(a, b + 3) > 1.5
+
+
+def test_energy_distance_of_two_points_is_twice_their_gap():
+    # Point masses at 0 and c: 2|c| - 0 - 0.
+    assert energy_distance(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]])) == pytest.approx(10.0)
+
+
+def test_same_seed_same_value():
+    a, b = fmlib.sample("square", 200, seed=0), fmlib.sample("heart", 200, seed=0)
+    assert sliced_wasserstein(a, b, seed=5) == sliced_wasserstein(a, b, seed=5)

@@ -1,0 +1,74 @@
+import pytest
+import torch
+
+import fmlib
+from fmlib.shapes import as_sampler
+
+
+@pytest.mark.parametrize("name", fmlib.SHAPES)
+def test_every_shape_gives_n_finite_2d_points(name):
+    x = fmlib.sample(name, 500, seed=0)
+    assert x.shape == (500, 2) and x.dtype == torch.float32
+    assert torch.isfinite(x).all()
+    assert x.abs().max() < 8  # every shape lives at the seed's scale, roughly [-3, 3]^2
+
+
+@pytest.mark.parametrize("name", fmlib.SHAPES)
+def test_same_seed_same_points_other_seed_other_points(name):
+    assert torch.equal(fmlib.sample(name, 300, seed=7), fmlib.sample(name, 300, seed=7))
+    assert not torch.equal(fmlib.sample(name, 300, seed=7), fmlib.sample(name, 300, seed=8))
+
+
+def test_seeded_global_generator_makes_unseeded_draws_repeatable():
+    torch.manual_seed(3)
+    a = fmlib.sample("moons", 100)
+    torch.manual_seed(3)
+    assert torch.equal(a, fmlib.sample("moons", 100))
+
+
+def test_the_six_seed_shapes_have_their_documented_geometry():
+    n = 20_000
+    square = fmlib.sample("square", n, seed=0)
+    assert square.abs().max() <= 3.0 and square.abs().max() > 2.95
+    gauss = fmlib.sample("gaussian", n, seed=0)
+    assert torch.allclose(gauss.std(dim=0), torch.ones(2), atol=0.03)
+    two = fmlib.sample("two_gaussians", n, seed=0)
+    assert torch.allclose(two[:, 0].abs().mean(), torch.tensor(2.5), atol=0.1)
+    spiral_radius = fmlib.sample("spiral", n, seed=0).norm(dim=1)
+    assert 2.9 < spiral_radius.max() < 3.5  # three turns, one unit of radius per turn
+    heart = fmlib.sample("heart", n, seed=0)
+    assert fmlib.shapes._inside_heart(heart / 3).all()
+    smiley = fmlib.sample("smiley", n, seed=0)
+    in_smile = smiley[:, 1] < 0
+    assert abs(in_smile.float().mean() - 1 / 3) < 0.02  # two eyes and a smile, equal shares
+
+
+def test_checkerboard_fills_only_the_cells_of_one_colour():
+    x = fmlib.sample("checkerboard", 5000, seed=0)
+    cells = torch.floor((x + 3) / 1.5).long()
+    assert ((cells[:, 0] + cells[:, 1]) % 2 == 0).all()
+    assert len(torch.unique(cells, dim=0)) == 8
+
+
+def test_unknown_shape_names_the_valid_choices():
+    with pytest.raises(ValueError, match="unknown shape 'hexagon'.*gaussian.*checkerboard"):
+        fmlib.sample("hexagon", 10)
+
+
+@pytest.mark.parametrize("n", [0, -5, 2.5])
+def test_non_positive_or_fractional_count_is_refused(n):
+    with pytest.raises(ValueError, match="positive integer"):
+        fmlib.sample("gaussian", n)
+
+
+def test_as_sampler_accepts_names_tensors_and_callables():
+    data = torch.arange(10.0).reshape(5, 2)
+    batch = as_sampler(data)(100)
+    assert batch.shape == (100, 2)
+    assert all(any(torch.equal(row, d) for d in data) for row in batch)  # rows are resampled, not invented
+    assert as_sampler("heart")(7).shape == (7, 2)
+    assert as_sampler(lambda n: torch.zeros(n, 3))(4).shape == (4, 3)
+    with pytest.raises(ValueError, match="choose one of"):
+        as_sampler("circle")
+    with pytest.raises(TypeError, match="shape name"):
+        as_sampler(42)
