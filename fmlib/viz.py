@@ -91,13 +91,18 @@ def flow_sequence(trajectory, times, panels=5, lim=None):
     return fig
 
 
-def trajectories(ax, trajectory, count=30, lim=None, title="paths"):
-    """The paths of the first `count` points of `trajectory` (steps + 1, n, 2), with their ends marked."""
+def trajectories(ax, trajectory, count=30, lim=None, title="paths", backdrop=None):
+    """The paths of the first `count` points of `trajectory` (steps + 1, n, 2), with their ends marked.
+
+    `backdrop`, if given, is a cloud (say, the target) drawn faintly underneath.
+    """
     paths = _numpy(trajectory)[:, :count]
-    ax.plot(paths[:, :, 0], paths[:, :, 1], color=NEUTRAL, lw=0.8, alpha=0.8)
-    ax.scatter(paths[0, :, 0], paths[0, :, 1], s=12, color=SOURCE, label="start", zorder=3)
-    ax.scatter(paths[-1, :, 0], paths[-1, :, 1], s=12, color=MODEL, label="end", zorder=3)
-    ax.legend(loc="lower right", fontsize=8)
+    if backdrop is not None:
+        cloud(ax, backdrop, TARGET, alpha=0.15, label="target")
+    ax.plot(paths[:, :, 0], paths[:, :, 1], color=NEUTRAL, lw=0.6, alpha=0.7)
+    ax.scatter(paths[0, :, 0], paths[0, :, 1], s=8, color=SOURCE, label="start", zorder=3)
+    ax.scatter(paths[-1, :, 0], paths[-1, :, 1], s=8, color=MODEL, label="end", zorder=3)
+    ax.legend(loc="lower right", fontsize=8, markerscale=1.5)
     _square_axes(ax, lim or _limit(paths), title)
     return ax
 
@@ -117,8 +122,9 @@ def pairing_lines(ax, x0, x1, count=15, shift=0.0, lim=None, title="random pairs
     ax.scatter(a[:count, 0], a[:count, 1], s=16, color=SOURCE, edgecolor="black", lw=0.6, zorder=3)
     ax.scatter(b[:count, 0], b[:count, 1], s=16, color=TARGET, edgecolor="black", lw=0.6, zorder=3)
     ax.legend(loc="lower right", fontsize=8, markerscale=3)
-    lim = lim or _limit(a, b)
-    _square_axes(ax, lim, title)
+    _square_axes(ax, lim or _limit(a, b), title)
+    if shift:  # a wide picture: fit the height to the clouds, not to the shift
+        ax.set_ylim(-_limit(a[:, 1], b[:, 1]), _limit(a[:, 1], b[:, 1]))
     return ax
 
 
@@ -138,6 +144,23 @@ def vector_field(ax, velocity, t=0.0, lim=3.5, grid=40, title=None, colorbar=Tru
     return ax
 
 
+def walk(ax, positions, times, title=None):
+    """A path walked in a few steps: `positions` (k + 1, 2) at `times` (k + 1,), with the step arrows."""
+    p, times = _numpy(positions), _numpy(times)
+    for start, end in zip(p[:-1], p[1:]):
+        ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", color=LINES, lw=2))
+    for point, t in zip(p, times):
+        ax.scatter(*point, s=50, color=time_colour(t), zorder=3)
+        ax.annotate(f"t = {t:.1f}", point, xytext=(8, -4), textcoords="offset points", fontsize=9)
+    ax.set_aspect("equal")
+    ax.margins(0.15)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def paths_1d(ax, times, paths, colour=LINES, title=None, alpha=0.6):
     """1D paths as lines in the (t, x) plane: `paths` has shape (len(times), n)."""
     ax.plot(_numpy(times), _numpy(paths), color=colour, lw=1.0, alpha=alpha)
@@ -149,13 +172,25 @@ def paths_1d(ax, times, paths, colour=LINES, title=None, alpha=0.6):
     return ax
 
 
+def histogram(ax, samples, grid, density, title=None):
+    """A histogram of 1D `samples` against the exact `density` evaluated on `grid`."""
+    ax.hist(_numpy(samples).ravel(), bins=80, density=True, color=MODEL, alpha=0.6, label="generated samples")
+    ax.plot(_numpy(grid), _numpy(density), color=TARGET, lw=2, label="target density")
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None):
     """The three views of one flow: training lines (they cross), the learned field, the flow's paths."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
     lim = lim or _limit(x0, x1)
     pairing_lines(axes[0], x0, x1, count=30, lim=lim, title="training: straight lines between random pairs")
     vector_field(axes[1], velocity, t=t, lim=lim, title=f"learned velocity field at t = {t:.1f}")
-    trajectories(axes[2], trajectory, count=30, lim=lim, title="paths that follow the learned field")
+    trajectories(axes[2], trajectory, count=150, lim=lim, title="paths that follow the learned field", backdrop=x1)
     return fig
 
 

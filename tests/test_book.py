@@ -1,0 +1,65 @@
+"""House rules of the book that a reader in Jupyter, Colab or on the website would trip over."""
+import importlib.util
+import json
+import pathlib
+import re
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("sync_setup_cell", ROOT / "scripts" / "sync_setup_cell.py")
+sync = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sync)
+
+CHAPTERS = sync.chapters()
+
+
+def cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no notebooks found in notebooks/"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_first_code_cell_is_the_setup_cell_from_config(path):
+    first = sync.first_code_cell({"cells": cells(path)})
+    assert "".join(first["source"]) == sync.setup_cell_source(), "run: python scripts/sync_setup_cell.py"
+    assert json.loads(path.read_text())["cells"][0]["cell_type"] == "markdown", "a chapter opens with its title"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_notebooks_are_committed_without_outputs(path):
+    executed = [c for c in cells(path) if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])]
+    assert not executed, "clear the outputs before committing"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_markdown_cells_use_no_myst_directive_fences(path):
+    for cell in cells(path):
+        if cell["cell_type"] == "markdown":
+            assert not re.search(r"^(```|:::)\{", "".join(cell["source"]), re.M), "shows as raw text in Jupyter"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_exercises_with_folded_solutions_and_self_checks(path):
+    markdown = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
+    code = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+    assert markdown.count("<summary>Solution</summary>") >= 3
+    assert "## Summary" in markdown and "## Self-check" in markdown
+    assert code.count("assert ") >= 1
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    entries = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return entries
+
+
+def test_every_toc_entry_exists_and_every_chapter_is_in_the_toc():
+    for entry in toc_files():
+        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry
+    listed = {entry for entry in toc_files() if entry.startswith("notebooks/")}
+    assert listed == {f"notebooks/{p.stem}" for p in CHAPTERS}
