@@ -84,7 +84,7 @@ def flow_sequence(trajectory, times, panels=5, lim=None):
     """Snapshots of a moving cloud: `trajectory` (steps + 1, n, 2) at `panels` evenly spaced steps."""
     trajectory, times = _numpy(trajectory), _numpy(times)
     picks = np.linspace(0, len(trajectory) - 1, panels).round().astype(int)
-    fig, axes = plt.subplots(1, panels, figsize=(2.6 * panels, 2.8), constrained_layout=True)
+    fig, axes = plt.subplots(1, panels, figsize=(2.1 * panels, 2.4), constrained_layout=True)
     lim = lim or _limit(trajectory)
     for ax, i in zip(axes, picks):
         cloud(ax, trajectory[i], time_colour(times[i]), f"t = {times[i]:.2f}", lim)
@@ -186,7 +186,7 @@ def histogram(ax, samples, grid, density, title=None):
 
 def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None):
     """The three views of one flow: training lines (they cross), the learned field, the flow's paths."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), constrained_layout=True)
     lim = lim or _limit(x0, x1)
     pairing_lines(axes[0], x0, x1, count=30, lim=lim, title="training: straight lines between random pairs")
     vector_field(axes[1], velocity, t=t, lim=lim, title=f"learned velocity field at t = {t:.1f}")

@@ -16,13 +16,18 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 TEMPLATE = '''\
-# Setup. In Colab this installs fmlib, the book's helper package, from the book's
-# repository (about a minute); where fmlib is installed already it does nothing.
+# Setup. In Colab this installs fmlib, the book's helper package,
+# from the book's repository (about a minute). Where fmlib is
+# installed already, it does nothing.
 try:
     import fmlib
 except ModuleNotFoundError:
-    import subprocess, sys
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "fmlib @ git+{url}"], check=True)
+    import subprocess
+    import sys
+
+    repository = "{url}"
+    command = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run(command + [f"fmlib @ git+{{repository}}"], check=True)
     import fmlib'''
 
 
