@@ -184,13 +184,16 @@ def histogram(ax, samples, grid, density, title=None):
     return ax
 
 
-def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None):
-    """The three views of one flow: training lines (they cross), the learned field, the flow's paths."""
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), constrained_layout=True)
+def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None, shown=1000):
+    """The three views of one flow: training lines (they cross), the learned field, the flow's paths.
+
+    At most `shown` points of each cloud are drawn behind the lines, to keep the panels legible.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.5), constrained_layout=True)
     lim = lim or _limit(x0, x1)
-    pairing_lines(axes[0], x0, x1, count=30, lim=lim, title="training: straight lines between random pairs")
-    vector_field(axes[1], velocity, t=t, lim=lim, title=f"learned velocity field at t = {t:.1f}")
-    trajectories(axes[2], trajectory, count=150, lim=lim, title="paths that follow the learned field", backdrop=x1)
+    pairing_lines(axes[0], x0[:shown], x1[:shown], count=30, lim=lim, title="training: random pairs")
+    vector_field(axes[1], velocity, t=t, lim=lim, title=f"learned field at t = {t:.1f}")
+    trajectories(axes[2], trajectory, count=150, lim=lim, title="paths along the field", backdrop=x1[:shown])
     return fig
 
 

@@ -63,3 +63,23 @@ def test_every_toc_entry_exists_and_every_chapter_is_in_the_toc():
         assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry
     listed = {entry for entry in toc_files() if entry.startswith("notebooks/")}
     assert listed == {f"notebooks/{p.stem}" for p in CHAPTERS}
+
+
+def solution_blocks(path):
+    markdown = (c for c in cells(path) if c["cell_type"] == "markdown")
+    return [block for c in markdown for block in re.findall(r"```python\n(.*?)```", "".join(c["source"]), re.S)]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_exercise_solutions_run_after_the_chapter(path):
+    # Solutions live in folded Markdown, where nbval never runs them: run them here,
+    # after the chapter's own cells, in the chapter's folder.
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    blocks = solution_blocks(path)
+    assert blocks, "no solution code found"
+    notebook.cells += [nbformat.v4.new_code_cell(block) for block in blocks]
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
