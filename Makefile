@@ -16,7 +16,15 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-book: $(BIN)/.installed
+# Jupyter Book's execution cache and Sphinx's environment both key on the
+# notebooks alone, not on fmlib: build afresh whenever fmlib changes, so no
+# page shows stale figures.
+_build/.fmlib-stamp: $(wildcard fmlib/*.py)
+	rm -rf _build
+	mkdir -p _build
+	touch $@
+
+book: $(BIN)/.installed _build/.fmlib-stamp
 	$(BIN)/jupyter-book build . -W --keep-going
 
 test: $(BIN)/.installed
