@@ -13,19 +13,48 @@ def sliced_wasserstein(a, b, projections=256, seed=0):
     SW2^2 = E_direction[ W2^2 of the 1D projections ]. The directions are drawn
     with `seed`, so the same clouds always give the same number.
     """
-    a, b = a.detach().float().cpu(), b.detach().float().cpu()
+    a, b = a.detach().double().cpu(), b.detach().double().cpu()
     if a.ndim != 2 or a.shape[1:] != b.shape[1:]:
         raise ValueError(f"expected two clouds of shape (n, d) with the same d, got {tuple(a.shape)} and {tuple(b.shape)}")
     generator = torch.Generator().manual_seed(seed)
-    directions = torch.randn(a.shape[1], projections, generator=generator)
+    directions = torch.randn(a.shape[1], projections, generator=generator, dtype=torch.float64)
     directions /= directions.norm(dim=0, keepdim=True)
-    pa, pb = a @ directions, b @ directions
-    if len(a) == len(b):
+    return _w2_per_column(a @ directions, b @ directions)
+
+
+def _w2_per_column(pa, pb):
+    """Root-mean-square gap between the sorted columns of pa (n, k) and pb (m, k), over all columns.
+
+    When n != m, both are compared at the same min(n, m) evenly spaced quantile levels.
+    """
+    if len(pa) == len(pb):
         gaps = pa.sort(dim=0).values - pb.sort(dim=0).values
     else:
-        levels = (torch.arange(min(len(a), len(b))) + 0.5) / min(len(a), len(b))
+        m = min(len(pa), len(pb))
+        levels = (torch.arange(m, dtype=pa.dtype) + 0.5) / m
         gaps = torch.quantile(pa, levels, dim=0) - torch.quantile(pb, levels, dim=0)
     return gaps.pow(2).mean().sqrt().item()
+
+
+def wasserstein_1d(a, b):
+    """Wasserstein-2 distance between two 1D samples, of shape (n,) or (n, 1).
+
+    In 1D the optimal pairing matches sorted values, so W2 is the root-mean-square
+    gap between the sorted samples.
+    """
+    a, b = a.detach().double().cpu().reshape(-1, 1), b.detach().double().cpu().reshape(-1, 1)
+    return _w2_per_column(a, b)
+
+
+@torch.no_grad()
+def field_rmse(velocity, reference, x, t):
+    """Root-mean-square difference of two velocity fields over points x (n, d) at times t (n, 1).
+
+    To weigh the (t, x) plane as training does, draw t uniformly and x = x_t on the path.
+    """
+    v = velocity(x, t).detach().double().cpu()
+    r = reference(x.cpu(), t.cpu()).detach().double()
+    return (v - r).pow(2).sum(dim=1).mean().sqrt().item()
 
 
 def energy_distance(a, b):

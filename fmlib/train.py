@@ -13,13 +13,16 @@ def uniform_times(n):
 
 
 def train(model, source, target, steps=2000, batch_size=1024, lr=3e-3, seed=None,
-          time_sampler=uniform_times, progress=True):
+          time_sampler=uniform_times, lr_decay=False, progress=True):
     """Fit `model` so that model(x_t, t) matches x1 - x0 on straight paths between random pairs.
 
     `source` and `target` are each a shape name, a tensor of samples (n, dim) or a
     callable `n -> tensor`; every step draws a fresh batch of pairs from them.
-    `time_sampler` maps a batch size to times of shape (n, 1). The model trains
-    on the device it is on. Returns the loss of every step, as a list of floats.
+    `time_sampler` maps a batch size to times of shape (n, 1). With `lr_decay` the
+    learning rate falls from `lr` to 0 along a cosine: the regression targets are
+    noisy (many velocities cross each point), and small late steps average the
+    noise out. The model trains on the device it is on. Returns the loss of
+    every step, as a list of floats.
     """
     if not isinstance(steps, int) or steps <= 0:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
@@ -29,6 +32,7 @@ def train(model, source, target, steps=2000, batch_size=1024, lr=3e-3, seed=None
     device = device_of(model)
     _check_dimensions(model, draw_source(2), draw_target(2))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if lr_decay else None
     losses = []
     model.train()
     bar = tqdm(range(steps), desc="training", disable=not progress)
@@ -44,6 +48,8 @@ def train(model, source, target, steps=2000, batch_size=1024, lr=3e-3, seed=None
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        if schedule:
+            schedule.step()
         losses.append(loss.item())
         if not torch.isfinite(loss):
             raise FloatingPointError(

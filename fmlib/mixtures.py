@@ -1,0 +1,88 @@
+"""Gaussian mixtures, and the exact flow-matching velocity that carries N(0, I) onto one.
+
+For the linear path x_t = (1 - t) x0 + t x1 with x0 ~ N(0, I) and x1 drawn from
+component k, N(mu_k, sigma_k^2 I), the pair (x_t, u = x1 - x0) is jointly Gaussian:
+
+    x_t ~ N(t mu_k, s_k^2 I),   s_k^2 = (1 - t)^2 + t^2 sigma_k^2,
+    Cov(u, x_t) = (t sigma_k^2 - (1 - t)) I,
+
+so E[u | x_t = x, k] = mu_k + (t sigma_k^2 - (1 - t)) / s_k^2 (x - t mu_k). The
+marginal velocity averages these over the components, each weighted by its
+posterior probability given x_t = x:
+
+    v*(x, t) = sum_k P(k | x_t = x) E[u | x_t = x, k].
+"""
+import math
+
+import torch
+
+
+class GaussianMixture:
+    """A mixture of isotropic Gaussians in `dim` dimensions.
+
+    weights: (K,) summing to 1; means: (K,) for 1D or (K, dim); stds: (K,).
+
+        >>> target = GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25])   # 1D
+    """
+
+    def __init__(self, weights, means, stds):
+        self.weights = torch.as_tensor(weights, dtype=torch.float64)
+        means = torch.as_tensor(means, dtype=torch.float64)
+        self.means = means[:, None] if means.ndim == 1 else means
+        self.stds = torch.as_tensor(stds, dtype=torch.float64)
+        k = len(self.weights)
+        if self.means.shape[0] != k or self.stds.shape != (k,):
+            raise ValueError(f"expected {k} means and {k} stds to go with {k} weights, "
+                             f"got means of shape {tuple(means.shape)} and stds of shape {tuple(self.stds.shape)}")
+        if (self.weights < 0).any() or abs(self.weights.sum().item() - 1) > 1e-6:
+            raise ValueError(f"weights must be non-negative and sum to 1, got {self.weights.tolist()}")
+        if (self.stds <= 0).any():
+            raise ValueError(f"stds must be positive, got {self.stds.tolist()}")
+        self.dim = self.means.shape[1]
+
+    def sample(self, n, seed=None):
+        """n points from the mixture: a float32 tensor of shape (n, dim)."""
+        generator = None if seed is None else torch.Generator().manual_seed(seed)
+        component = torch.multinomial(self.weights, n, replacement=True, generator=generator)
+        noise = torch.randn(n, self.dim, generator=generator, dtype=torch.float64)
+        return (self.means[component] + self.stds[component, None] * noise).float()
+
+    def pdf(self, x):
+        """The density at points x of shape (n, dim) (or (n,) in 1D): shape (n,)."""
+        x = _as_points(x, self.dim)
+        return torch.logsumexp(self.weights.log() + _log_normal(x, self.means, self.stds), dim=1).exp()
+
+    def velocity(self, x, t):
+        """`exact_velocity` of this mixture, as a field `(x, t) -> v` for `fmlib.integrate`."""
+        return exact_velocity(self, x, t)
+
+
+def _as_points(x, dim):
+    x = torch.as_tensor(x).double()
+    return x[:, None] if x.ndim == 1 and dim == 1 else x
+
+
+def _log_normal(x, means, stds):
+    """log N(x; means_k, stds_k^2 I) for points x (n, d), per component: (n, K)."""
+    d = x.shape[1]
+    squared = ((x[:, None, :] - means[None]) ** 2).sum(dim=2)
+    return -0.5 * squared / stds**2 - d * stds.log() - 0.5 * d * math.log(2 * math.pi)
+
+
+def exact_velocity(mixture, x, t):
+    """E[x1 - x0 | x_t = x] for x0 ~ N(0, I), x1 ~ `mixture`, on the straight path.
+
+    x: (n, dim); t: a number or a tensor of shape (n, 1). Returns (n, dim) in x's dtype.
+    """
+    points = _as_points(x, mixture.dim)
+    t = torch.as_tensor(t, dtype=torch.float64).reshape(-1, 1)  # (1, 1) or (n, 1)
+    variance = (1 - t) ** 2 + t**2 * mixture.stds**2  # s_k^2: (n or 1, K)
+    centres = t[:, :, None] * mixture.means[None]  # t mu_k: (n or 1, K, dim)
+    offsets = points[:, None, :] - centres  # x - t mu_k: (n, K, dim)
+    # Posterior of each component given x_t = x, from the component densities of x_t.
+    log_density = -0.5 * (offsets**2).sum(dim=2) / variance - 0.5 * mixture.dim * variance.log()
+    posterior = torch.softmax(mixture.weights.log() + log_density, dim=1)  # (n, K)
+    gain = (t * mixture.stds**2 - (1 - t)) / variance  # (n or 1, K)
+    per_component = mixture.means[None] + gain[:, :, None] * offsets  # (n, K, dim)
+    v = (posterior[:, :, None] * per_component).sum(dim=1)
+    return v.to(x.dtype) if torch.is_tensor(x) else v.float()

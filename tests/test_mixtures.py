@@ -1,0 +1,97 @@
+import math
+
+import pytest
+import torch
+
+import fmlib
+from fmlib.metrics import field_rmse, wasserstein_1d
+from fmlib.mixtures import GaussianMixture, exact_velocity
+
+BOOK_MIXTURE = GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25])
+
+
+def test_pdf_integrates_to_one_and_matches_a_single_gaussian():
+    grid = torch.linspace(-8, 8, 20001, dtype=torch.float64)
+    assert torch.trapezoid(BOOK_MIXTURE.pdf(grid), grid).item() == pytest.approx(1.0, abs=1e-6)
+    one = GaussianMixture([1.0], [0.5], [2.0])
+    expected = torch.exp(-0.5 * ((grid - 0.5) / 2) ** 2) / (2 * math.sqrt(2 * math.pi))
+    assert torch.allclose(one.pdf(grid), expected)
+
+
+def test_samples_have_the_mixture_moments_and_are_seeded():
+    x = BOOK_MIXTURE.sample(200_000, seed=0).double()
+    mean = 0.55 * -0.85 + 0.45 * 1.5
+    second = 0.55 * (0.65**2 + 0.85**2) + 0.45 * (0.25**2 + 1.5**2)
+    assert x.mean().item() == pytest.approx(mean, abs=0.01)
+    assert (x**2).mean().item() == pytest.approx(second, abs=0.01)
+    assert torch.equal(BOOK_MIXTURE.sample(10, seed=3), BOOK_MIXTURE.sample(10, seed=3))
+
+
+def test_bad_mixtures_are_refused_with_the_reason():
+    with pytest.raises(ValueError, match="sum to 1"):
+        GaussianMixture([0.5, 0.6], [0, 1], [1, 1])
+    with pytest.raises(ValueError, match="positive"):
+        GaussianMixture([0.5, 0.5], [0, 1], [1, 0])
+    with pytest.raises(ValueError, match="2 means and 2 stds"):
+        GaussianMixture([0.5, 0.5], [0, 1, 2], [1, 1])
+
+
+def test_single_gaussian_target_has_its_closed_form():
+    # x1 ~ N(m, s^2): E[x1 - x0 | x_t = x] = m + (t s^2 - (1 - t)) / ((1 - t)^2 + t^2 s^2) (x - t m).
+    m, s = 1.3, 0.4
+    one = GaussianMixture([1.0], [m], [s])
+    x = torch.linspace(-3, 3, 13, dtype=torch.float64)[:, None]
+    for t in [0.0, 0.3, 0.7, 1.0]:
+        expected = m + (t * s**2 - (1 - t)) / ((1 - t) ** 2 + t**2 * s**2) * (x - t * m)
+        assert torch.allclose(exact_velocity(one, x, t), expected)
+
+
+def test_limits_at_the_ends_of_time():
+    x = torch.linspace(-2, 2, 9, dtype=torch.float64)[:, None]
+    mean = (BOOK_MIXTURE.weights[:, None] * BOOK_MIXTURE.means).sum()
+    # At t = 0 nothing is known about x1: v = E[x1] - x. At t = 1, x0 = 0 on average: v = x.
+    assert torch.allclose(exact_velocity(BOOK_MIXTURE, x, 0.0), mean - x)
+    assert torch.allclose(exact_velocity(BOOK_MIXTURE, x, 1.0), x, atol=1e-9)
+
+
+def test_exact_field_equals_monte_carlo_conditional_averages():
+    n, t, half_width = 2_000_000, 0.6, 0.01
+    gen = torch.Generator().manual_seed(0)
+    x0 = torch.randn(n, 1, generator=gen, dtype=torch.float64)
+    x1 = BOOK_MIXTURE.sample(n, seed=1).double()
+    xt, u = (1 - t) * x0 + t * x1, x1 - x0
+    for x in [-1.2, -0.3, 0.5, 1.0]:
+        near = (xt[:, 0] - x).abs() < half_width
+        monte_carlo = u[near].mean().item()
+        standard_error = u[near].std().item() / math.sqrt(near.sum().item())
+        exact = exact_velocity(BOOK_MIXTURE, torch.tensor([[x]]), t).item()
+        assert abs(monte_carlo - exact) < 5 * standard_error + 0.01, (x, monte_carlo, exact)
+
+
+def test_exact_field_in_2d_is_the_per_coordinate_formula_for_one_component():
+    one = GaussianMixture([1.0], [[1.0, -2.0]], [0.5])
+    x = fmlib.sample("gaussian", 50, seed=0).double()
+    t = 0.4
+    gain = (t * 0.25 - (1 - t)) / ((1 - t) ** 2 + t**2 * 0.25)
+    expected = one.means + gain * (x - t * one.means)
+    assert torch.allclose(exact_velocity(one, x, t), expected)
+    assert one.sample(7).shape == (7, 2)
+
+
+def test_rk4_along_the_exact_field_carries_the_gaussian_onto_the_mixture():
+    x0 = torch.randn(100_000, 1, generator=torch.Generator().manual_seed(2))
+    x1 = fmlib.integrate(BOOK_MIXTURE.velocity, x0, steps=50, method="rk4").x
+    assert wasserstein_1d(x1, BOOK_MIXTURE.sample(100_000, seed=3)) <= 0.03
+
+
+def test_wasserstein_1d_of_a_shift_is_the_shift():
+    a = torch.randn(1000)
+    assert wasserstein_1d(a, a + 0.7) == pytest.approx(0.7)
+    assert wasserstein_1d(a, a.flip(0)) == pytest.approx(0.0, abs=1e-12)  # order does not matter
+
+
+def test_field_rmse_is_zero_for_the_same_field_and_the_offset_otherwise():
+    x, t = torch.randn(500, 1), torch.rand(500, 1)
+    assert field_rmse(BOOK_MIXTURE.velocity, BOOK_MIXTURE.velocity, x, t) == 0.0
+    shifted = lambda x, t: BOOK_MIXTURE.velocity(x, t) + 0.25  # noqa: E731
+    assert field_rmse(shifted, BOOK_MIXTURE.velocity, x, t) == pytest.approx(0.25)
