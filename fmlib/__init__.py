@@ -6,7 +6,7 @@
     losses = fmlib.train(model, "gaussian", "spiral", steps=2000)
     samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x
 """
-from . import metrics, paths, viz
+from . import metrics, mixtures, paths, viz, widgets
 from .devices import default_device
 from .integrate import STEPPERS, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
 from .models import VelocityNet
@@ -15,5 +15,5 @@ from .train import train
 
 __all__ = [
     "SHAPES", "STEPPERS", "VelocityNet", "default_device", "euler_step", "integrate", "metrics",
-    "midpoint_step", "paths", "rk4_step", "sample", "train", "viz", "warp_time", "warp_time_derivative",
+    "midpoint_step", "mixtures", "paths", "rk4_step", "sample", "train", "viz", "warp_time", "warp_time_derivative", "widgets",
 ]

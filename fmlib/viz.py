@@ -27,6 +27,8 @@ MODEL = "#009E73"    # bluish green
 LINES = "#E69F00"    # orange
 NEUTRAL = "#555555"
 SPEED_CMAP = "viridis"
+DENSITY_CMAP = "viridis"
+VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
 
 mpl.rcParams.update({
     "figure.dpi": 100,
@@ -184,6 +186,82 @@ def histogram(ax, samples, grid, density, title=None):
     return ax
 
 
+# --- 1D flows drawn over the (t, x) plane --------------------------------------
+
+def tx_heatmap(ax, values, x_range, cmap=DENSITY_CMAP, label="density", vmin=None, vmax=None, colorbar=True):
+    """An image of `values` (n_t, n_x) over t in [0, 1] (across) and x in `x_range` (up)."""
+    image = ax.imshow(_numpy(values).T, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                      extent=[0, 1, *x_range], interpolation="nearest")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=label, pad=0.02)
+    ax.set_xlabel("time t")
+    ax.set_ylabel("position x")
+    return image
+
+
+@torch.no_grad()
+def field_on_grid(velocity, x_range, n_t=101, n_x=200):
+    """A 1D velocity field evaluated on a (t, x) grid: values of shape (n_t, n_x)."""
+    ts = torch.linspace(0, 1, n_t)
+    xs = torch.linspace(*x_range, n_x)
+    device = device_of(velocity)
+    rows = [velocity(xs[:, None].to(device), torch.full((n_x, 1), float(t), device=device))[:, 0] for t in ts]
+    return torch.stack(rows).cpu()
+
+
+def velocity_heatmap(ax, velocity, x_range=(-3, 3), vmax=4.0, title=None, colorbar=True):
+    """A 1D velocity field over (t, x): red where points move up, blue where they move down."""
+    tx_heatmap(ax, field_on_grid(velocity, x_range), x_range, cmap=VELOCITY_CMAP, label="velocity",
+               vmin=-vmax, vmax=vmax, colorbar=colorbar)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def histogram_over_time(paths, x_range, bins=200):
+    """The density of 1D `paths` (n_t, n) at each time, as a histogram of shape (n_t, bins)."""
+    paths = torch.as_tensor(_numpy(paths), dtype=torch.float64)
+    width = (x_range[1] - x_range[0]) / bins
+    counts = torch.stack([torch.histc(row, bins=bins, min=x_range[0], max=x_range[1]) for row in paths])
+    return counts / (paths.shape[1] * width)
+
+
+def with_side_densities(x_range, source_pdf, target_pdf, names=("source", "target"), figsize=(10, 4)):
+    """A (t, x) figure flanked by the source density (left, at t = 0) and the target's (right, at t = 1).
+
+    `source_pdf` and `target_pdf` map a tensor of x values to densities. Returns the
+    figure and its middle axes, on which the caller draws.
+    """
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=figsize, sharey=True, constrained_layout=True,
+                                              gridspec_kw={"width_ratios": [1, 5, 1]})
+    xs = torch.linspace(*x_range, 400)
+    for ax, pdf, colour, name in [(left, source_pdf, SOURCE, names[0]), (right, target_pdf, TARGET, names[1])]:
+        density = _numpy(pdf(xs))
+        ax.fill_betweenx(_numpy(xs), density, color=colour, alpha=0.4)
+        ax.plot(density, _numpy(xs), color=colour)
+        ax.set_title(name)
+        ax.set_xlabel("density")
+    left.invert_xaxis()
+    left.set_ylabel("position x")
+    middle.set_ylim(*x_range)
+    return fig, middle
+
+
+def loss_curve(ax, losses, floor=None, window=100):
+    """Training loss per step (faint) and its running mean, with the irreducible `floor` as a line."""
+    losses = np.asarray(losses)
+    ax.plot(losses, color=NEUTRAL, alpha=0.25, lw=0.5, label="loss per step")
+    if len(losses) >= window:
+        running = np.convolve(losses, np.ones(window) / window, mode="valid")
+        ax.plot(np.arange(window - 1, len(losses)), running, color=MODEL, lw=2, label=f"mean of {window} steps")
+    if floor is not None:
+        ax.axhline(floor, color=TARGET, ls="--", lw=2, label=f"irreducible floor = {floor:.3f}")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss (mean squared error)")
+    ax.legend(fontsize=8)
+    return ax
+
+
 def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None, shown=1000):
     """The three views of one flow: training lines (they cross), the learned field, the flow's paths.
 
@@ -272,3 +350,23 @@ def animate_clouds(trajectories, times, titles=None, lim=None, hold=10, fps=20):
         clock.set_text(f"t = {times[i]:.2f}")
 
     return animate(fig, update, steps + hold, fps)
+
+
+def animate_1d_path(velocity, times, path, x_range=(-3, 3), title="one sample, step by step", fps=10, hold=10):
+    """A point stepping along a 1D `path` (len(times),) over the (t, x) heatmap of `velocity`."""
+    times, path = _numpy(times), _numpy(path).ravel()
+    fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+    velocity_heatmap(ax, velocity, x_range, title=title)
+    ax.set_ylim(*x_range)
+    (trail,) = ax.plot([], [], color="black", lw=1.5)
+    (dot,) = ax.plot([], [], "o", color="black", markersize=8)
+    label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=10,
+                    bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+
+    def update(frame):
+        i = min(frame, len(times) - 1)
+        trail.set_data(times[: i + 1], path[: i + 1])
+        dot.set_data([times[i]], [path[i]])
+        label.set_text(f"step {i}: t = {times[i]:.2f}, x = {path[i]:+.2f}")
+
+    return animate(fig, update, len(times) + hold, fps)

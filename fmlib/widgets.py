@@ -1,0 +1,104 @@
+"""Interactive panels for the chapters.
+
+A `Panel` is a row of ipywidgets controls over a figure that is redrawn when a
+control moves. In Jupyter and Colab it is live. It also carries a picture of its
+default state, which is what a page without a kernel (the book's website) shows.
+"""
+import base64
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from IPython.display import display
+
+from . import viz
+from .devices import device_of
+from .integrate import integrate
+from .mixtures import GaussianMixture
+
+
+def _png(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+class Panel:
+    """Controls (a dict of name -> widget) and `draw(**values) -> Figure`, redrawn on every change."""
+
+    def __init__(self, controls, draw):
+        self.controls, self.draw = controls, draw
+        self.output = widgets.Output()
+        self.box = widgets.VBox([widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}),
+                                 self.output])
+        self.default_png = _png(draw(**self.values()))
+        for control in controls.values():
+            control.observe(self.redraw, names="value")
+        self.redraw()
+
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def redraw(self, change=None):
+        with self.output:
+            self.output.clear_output(wait=True)
+            fig = self.draw(**self.values())
+            display(fig)
+            plt.close(fig)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.box._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = self.default_png  # the static fallback
+        return bundle
+
+
+def _slider(description, value, low, high, step):
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                               continuous_update=False, readout_format=".2f",
+                               style={"description_width": "initial"}, layout={"width": "240px"})
+
+
+def mixture_explorer(mixture, learned=None, x_range=(-3, 3), paths=24):
+    """Explore the exact velocity field of a two-component 1D mixture target.
+
+    Sliders: the time t of a slice, and the mixture's weight, means and stds. Left:
+    the exact field over (t, x) with pathlines from N(0, 1) quantiles. Right: the
+    field at time t, with the `learned` model's (trained on `mixture`) for comparison.
+    """
+    (w1, _), (m1, m2), (s1, s2) = mixture.weights.tolist(), mixture.means[:, 0].tolist(), mixture.stds.tolist()
+    controls = {
+        "t": _slider("slice at t", 0.5, 0.0, 1.0, 0.05),
+        "weight": _slider("weight 1", w1, 0.05, 0.95, 0.05),
+        "mean1": _slider("mean 1", m1, -2.5, 2.5, 0.05),
+        "mean2": _slider("mean 2", m2, -2.5, 2.5, 0.05),
+        "std1": _slider("std 1", s1, 0.1, 1.5, 0.05),
+        "std2": _slider("std 2", s2, 0.1, 1.5, 0.05),
+    }
+    starts = torch.special.ndtri((torch.arange(paths) + 0.5) / paths)[:, None]
+
+    def draw(t, weight, mean1, mean2, std1, std2):
+        chosen = GaussianMixture([weight, 1 - weight], [mean1, mean2], [std1, std2])
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True,
+                                          gridspec_kw={"width_ratios": [3, 2]})
+        viz.velocity_heatmap(left, chosen.velocity, x_range, title="exact velocity field and pathlines")
+        flow = integrate(chosen.velocity, starts, steps=60, trajectory=True)
+        viz.paths_1d(left, flow.times, flow.trajectory[:, :, 0], colour="black", alpha=0.7)
+        left.axvline(t, color="black", ls=":", lw=1.5)
+        left.set_ylim(*x_range)
+        xs = torch.linspace(*x_range, 300)[:, None]
+        with torch.no_grad():
+            right.plot(xs[:, 0], chosen.velocity(xs, t)[:, 0], color=viz.TARGET, lw=2, label="exact")
+            if learned is not None:
+                v = learned(xs.to(device_of(learned)), t).cpu()[:, 0]
+                right.plot(xs[:, 0], v, color=viz.MODEL, lw=2, ls="--", label="learned (book's mixture)")
+        right.axhline(0, color=viz.NEUTRAL, lw=0.5)
+        right.set_xlabel("position x")
+        right.set_ylabel(f"velocity at t = {t:.2f}")
+        right.set_title(f"a slice of the field at t = {t:.2f}")
+        right.legend(fontsize=8)
+        return fig
+
+    return Panel(controls, draw)
+
