@@ -1,6 +1,8 @@
 """One flow-matching training loop for every chapter."""
 import torch
+from IPython.display import display
 from tqdm.auto import tqdm
+from tqdm.notebook import tqdm as notebook_tqdm
 
 from .devices import device_of
 from .paths import conditional_velocity, interpolate
@@ -35,8 +37,8 @@ def train(model, source, target, steps=2000, batch_size=1024, lr=3e-3, seed=None
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if lr_decay else None
     losses = []
     model.train()
-    bar = tqdm(range(steps), desc="training", disable=not progress)
-    for step in bar:
+    bar, shown = _progress_bar(steps, progress)
+    for step in range(steps):
         x0 = draw_source(batch_size).to(device)
         x1 = draw_target(batch_size).to(device)
         t = time_sampler(batch_size).to(device)
@@ -56,10 +58,27 @@ def train(model, source, target, steps=2000, batch_size=1024, lr=3e-3, seed=None
                 f"the loss became {losses[-1]} at step {step}: lower the learning rate "
                 f"(lr={lr}), or rescale the data so that its values are of order 1"
             )
+        bar.update(1)
         if step % 50 == 0 or step == steps - 1:
             bar.set_postfix(loss=f"{losses[-1]:.3f}")
+    bar.close()
+    if shown is not None:
+        shown.update(bar.container)  # the saved output now holds the finished bar
     model.eval()
     return losses
+
+
+def _progress_bar(steps, enabled):
+    """tqdm.auto's progress bar, and in a notebook the handle of its display.
+
+    A notebook bar is a widget whose plain-text form is recorded when it is first
+    shown; showing it through a display handle lets us record it again when it is
+    done, so a page without widgets (the website) shows the finished bar, not 0%.
+    """
+    if enabled and issubclass(tqdm, notebook_tqdm):
+        bar = tqdm(total=steps, desc="training", display=False)
+        return bar, display(bar.container, display_id=True)
+    return tqdm(total=steps, desc="training", disable=not enabled), None
 
 
 def _check_dimensions(model, x0, x1):

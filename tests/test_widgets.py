@@ -1,0 +1,60 @@
+import base64
+
+import ipywidgets
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+import fmlib  # noqa: E402
+from fmlib.mixtures import GaussianMixture  # noqa: E402
+from fmlib.widgets import Panel, mixture_explorer  # noqa: E402
+
+MIXTURE = GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25])
+
+
+def test_panel_bundle_has_the_live_widget_and_a_static_picture():
+    panel = mixture_explorer(MIXTURE)
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert set(panel.controls) == {"t", "weight", "mean1", "mean2", "std1", "std2"}
+
+
+def test_panel_redraws_with_the_values_of_its_controls():
+    seen = []
+
+    def draw(size):
+        seen.append(size)
+        fig, ax = plt.subplots()
+        ax.set(xlabel="x", ylabel="y")
+        return fig
+
+    panel = Panel({"size": ipywidgets.FloatSlider(value=1.0)}, draw)
+    panel.controls["size"].value = 2.5
+    assert seen[0] == 1.0 and seen[-1] == 2.5
+
+
+def test_explorer_draws_the_chosen_mixture_and_the_learned_slice():
+    model = fmlib.VelocityNet(dim=1, width=8, depth=1)
+    panel = mixture_explorer(MIXTURE, learned=model)
+    fig = panel.draw(**panel.values())
+    heatmap, slice_axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert heatmap.get_xlabel() == "time t" and slice_axes.get_xlabel() == "position x"
+    assert [line.get_label() for line in slice_axes.get_lines() if not line.get_label().startswith("_")] == [
+        "exact", "learned (book's mixture)"]
+    plt.close("all")
+
+
+def test_field_on_grid_matches_the_field_pointwise():
+    grid = fmlib.viz.field_on_grid(MIXTURE.velocity, (-2, 2), n_t=5, n_x=7)
+    assert grid.shape == (5, 7)
+    expected = MIXTURE.velocity(torch.tensor([[2.0]]), 0.25)
+    assert torch.allclose(grid[1, -1], expected[0, 0].float())
+
+
+def test_histogram_over_time_is_a_density_at_every_time():
+    paths = torch.randn(4, 10_000) * 0.5
+    density = fmlib.viz.histogram_over_time(paths, (-3, 3), bins=60)
+    assert torch.allclose(density.sum(dim=1) * 0.1, torch.ones(4, dtype=density.dtype), atol=1e-3)
