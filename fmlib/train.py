@@ -15,7 +15,7 @@ def uniform_times(n):
 
 
 def train(model, source, target, steps=2000, batch_size=1024, lr=1e-2, seed=None,
-          time_sampler=uniform_times, lr_decay=True, progress=True):
+          time_sampler=uniform_times, lr_decay=True, progress=True, callback=None, callback_every=100):
     """Fit `model` so that model(x_t, t) matches x1 - x0 on straight paths between random pairs.
 
     `source` and `target` are each a shape name, a tensor of samples (n, dim) or a
@@ -24,7 +24,9 @@ def train(model, source, target, steps=2000, batch_size=1024, lr=1e-2, seed=None
     learning rate falls from `lr` to 0 along a cosine: the regression targets are
     noisy (many velocities cross each point), and small late steps average the
     noise out. The defaults (2000 steps of 1024 pairs, Adam from 1e-2 with the
-    decay) are measured in benchmarks/chapter3_2d.py. The model trains on the device it is on. Returns the loss of
+    decay) are measured in benchmarks/chapter3_2d.py. `callback(step, model)`, if
+    given, is called every `callback_every` steps and after the last one, with the
+    model in evaluation mode (to draw a preview, or measure quality on the way). The model trains on the device it is on. Returns the loss of
     every step, as a list of floats.
     """
     if not isinstance(steps, int) or steps <= 0:
@@ -62,6 +64,10 @@ def train(model, source, target, steps=2000, batch_size=1024, lr=1e-2, seed=None
         bar.update(1)
         if step % 50 == 0 or step == steps - 1:
             bar.set_postfix(loss=f"{losses[-1]:.3f}")
+        if callback is not None and ((step + 1) % callback_every == 0 or step == steps - 1):
+            model.eval()
+            callback(step + 1, model)
+            model.train()
     bar.close()
     if shown is not None:
         shown.update(bar.container)  # the saved output now holds the finished bar

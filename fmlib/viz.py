@@ -262,6 +262,29 @@ def loss_curve(ax, losses, floor=None, window=100):
     return ax
 
 
+def four_panels(x0, generated, target, trajectory, title=None):
+    """Seed 000's view of a flow: initial points | generated | target | trajectories."""
+    fig, axes = plt.subplots(1, 4, figsize=(12, 3.2), constrained_layout=True)
+    lim = _limit(x0, target)
+    cloud(axes[0], x0, SOURCE, "initial points", lim)
+    cloud(axes[1], generated, MODEL, "generated samples", lim)
+    cloud(axes[2], target, TARGET, "target data", lim)
+    trajectories(axes[3], trajectory, count=40, lim=lim, title="trajectories")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def gallery(pairs):
+    """Several morphs at a glance: `pairs` is a list of (title, source points, generated points)."""
+    fig, axes = plt.subplots(2, len(pairs), figsize=(2.6 * len(pairs), 5.2), constrained_layout=True)
+    for column, (title, x0, generated) in enumerate(pairs):
+        lim = _limit(x0, generated)
+        cloud(axes[0, column], x0, SOURCE, title, lim)
+        cloud(axes[1, column], generated, MODEL, "generated", lim)
+    return fig
+
+
 def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None, shown=1000):
     """The three views of one flow: training lines (they cross), the learned field, the flow's paths.
 
