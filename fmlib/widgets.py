@@ -171,7 +171,7 @@ class MorphPanel:
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.box._repr_mimebundle_(**kwargs)
-        bundle["text/html"] = ("<p><em>An interactive panel stands here: open this chapter in Jupyter or "
-                               "Colab to pick two shapes, train and watch them morph. The figures below "
-                               "show the default pair and a gallery of others.</em></p>")
+        bundle["text/html"] = ("<p><em>An interactive panel stands here: run this cell in Jupyter or Colab "
+                               "to pick two shapes, train and watch them morph. Without a running "
+                               "kernel it cannot work; the figures around it show what it does.</em></p>")
         return bundle
