@@ -38,8 +38,15 @@ mpl.rcParams.update({
     "axes.titlesize": 11,
     "axes.labelsize": 10,
     "legend.frameon": False,
-    "animation.ffmpeg_path": imageio_ffmpeg.get_ffmpeg_exe(),
 })
+
+
+def ffmpeg_executable():
+    """The ffmpeg binary shipped in the imageio-ffmpeg wheel (no system ffmpeg needed)."""
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+mpl.rcParams["animation.ffmpeg_path"] = ffmpeg_executable()  # for matplotlib's own writers
 
 
 def _numpy(x):
@@ -299,11 +306,6 @@ def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None, shown=1000)
 
 
 # --- animation ---------------------------------------------------------------
-
-def ffmpeg_executable():
-    """The ffmpeg binary shipped in the imageio-ffmpeg wheel (no system ffmpeg needed)."""
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
 
 def _render_frames(fig, update, frames):
     for i in range(frames):
