@@ -80,12 +80,12 @@ def cloud(ax, points, colour, title=None, lim=None, size=4, alpha=0.5, label=Non
     return ax
 
 
-def source_and_target(source, target, titles=("source", "target")):
-    """Two clouds side by side on the same scale."""
+def source_and_target(source, target, titles=("source", "target"), colours=(SOURCE, TARGET)):
+    """Two clouds side by side on the same scale (pass colours=(SOURCE, MODEL) for generated points)."""
     fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), constrained_layout=True)
     lim = _limit(source, target)
-    cloud(axes[0], source, SOURCE, titles[0], lim)
-    cloud(axes[1], target, TARGET, titles[1], lim)
+    cloud(axes[0], source, colours[0], titles[0], lim)
+    cloud(axes[1], target, colours[1], titles[1], lim)
     return fig
 
 

@@ -149,7 +149,8 @@ class MorphPanel:
         generated = integrate(model, x0, steps=50, method="euler").x
         with self.preview:
             self.preview.clear_output(wait=True)
-            fig = viz.source_and_target(x0, generated, titles=("source", f"generated after {step} steps"))
+            fig = viz.source_and_target(x0, generated, titles=("source", f"generated after {step} steps"),
+                                        colours=(viz.SOURCE, viz.MODEL))
             display(fig)
             plt.close(fig)
 
@@ -163,11 +164,12 @@ class MorphPanel:
         flow = integrate(model, sample(chosen["source"], chosen["points"], seed=0), steps=60, trajectory=True)
         self.model = model
         self.distance = sliced_wasserstein(flow.x, sample(chosen["target"], chosen["points"], seed=1))
-        self.status.value = f"done: sliced W2 to the target = {self.distance:.3f}"
+        self.status.value = "rendering the morph ..."
         with self.animation:
             self.animation.clear_output(wait=True)
             display(viz.animate_clouds(flow.trajectory, flow.times,
                                        titles=[f"{chosen['source']} to {chosen['target']}"]))
+        self.status.value = f"done: sliced W2 to the target = {self.distance:.3f}"
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.box._repr_mimebundle_(**kwargs)
