@@ -83,3 +83,21 @@ def test_exercise_solutions_run_after_the_chapter(path):
     notebook.cells += [nbformat.v4.new_code_cell(block) for block in blocks]
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+def test_setup_cell_installs_fmlib_from_the_configured_repository_only_when_missing(monkeypatch):
+    import subprocess
+    import sys
+
+    source = sync.setup_cell_source()
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda command, check: calls.append(command))
+    exec(source, {})  # fmlib is installed here: the cell must do nothing
+    assert calls == []
+    # A fresh Colab runtime: `import fmlib` fails, so the cell must pip-install it from the
+    # address in _config.yml (faked here: the second import still fails, and no network is used).
+    monkeypatch.setitem(sys.modules, "fmlib", None)
+    with pytest.raises(ModuleNotFoundError):
+        exec(source, {})
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert calls == [[sys.executable, "-m", "pip", "install", "-q", f"fmlib @ git+{url}"]]
