@@ -10,7 +10,7 @@ import io
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
+from IPython.display import Image, display
 
 from . import viz
 from .devices import default_device, device_of
@@ -37,20 +37,20 @@ class Panel:
         self.output = widgets.Output()
         self.box = widgets.VBox([widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}),
                                  self.output])
-        self.default_png = _png(draw(**self.values()))
+        self.default_png = self.redraw()  # the first drawing doubles as the static fallback
         for control in controls.values():
             control.observe(self.redraw, names="value")
-        self.redraw()
 
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
 
     def redraw(self, change=None):
+        """Draw the current state into the panel; returns it as a base64 PNG."""
+        png = _png(self.draw(**self.values()))
         with self.output:
             self.output.clear_output(wait=True)
-            fig = self.draw(**self.values())
-            display(fig)
-            plt.close(fig)
+            display(Image(data=base64.b64decode(png)))
+        return png
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.box._repr_mimebundle_(**kwargs)
