@@ -6,7 +6,8 @@
     losses = fmlib.train(model, "gaussian", "spiral", steps=2000)
     samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x
 """
-from . import metrics, mixtures, paths, viz, widgets
+from . import metrics, mixtures, parabola, paths, viz, widgets
+from .cache import trained_model
 from .devices import default_device
 from .integrate import STEPPERS, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
 from .models import VelocityNet
@@ -15,5 +16,6 @@ from .train import train
 
 __all__ = [
     "SHAPES", "STEPPERS", "VelocityNet", "default_device", "euler_step", "integrate", "metrics",
-    "midpoint_step", "mixtures", "paths", "rk4_step", "sample", "train", "viz", "warp_time", "warp_time_derivative", "widgets",
+    "midpoint_step", "mixtures", "parabola", "paths", "rk4_step", "sample", "train", "trained_model", "viz", "warp_time",
+    "warp_time_derivative", "widgets",
 ]

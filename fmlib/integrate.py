@@ -41,8 +41,9 @@ def _check_slope(s):
 def warp_time(t, s=0.5):
     """The cubic time warp f(t; s) with f(0) = 0, f(1) = 1 and slope s at t = 1/2.
 
-    s = 1 leaves time as it is; s < 1 crowds the times near 0 and 1 (where
-    paths usually bend), s > 1 crowds them near the middle.
+    Applied to evenly spaced times, s = 1 leaves them as they are; s < 1 slows
+    time down in the middle, so the steps there are short (where a flow's paths
+    usually bend); s > 1 makes the steps short near t = 0 and t = 1 instead.
     """
     _check_slope(s)
     return 4 * (1 - s) * t**3 + 6 * (s - 1) * t**2 + (3 - 2 * s) * t

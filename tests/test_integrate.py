@@ -93,3 +93,47 @@ def test_bad_method_and_steps_are_refused():
     with pytest.raises(ValueError, match="positive integer"):
         fmlib.integrate(decay, torch.ones(1, 1), steps=0)
     assert set(STEPPERS) == {"euler", "midpoint", "rk4"}
+
+
+def test_warp_below_1_takes_short_steps_in_the_middle():
+    # s < 1: the middle step is the shortest; s > 1: the end steps are.
+    for s, shortest in [(0.5, "middle"), (1.5, "ends")]:
+        steps = fmlib.warp_time(torch.linspace(0, 1, 11, dtype=torch.float64), s).diff()
+        middle, end = steps[4:6].mean(), steps[[0, -1]].mean()
+        assert (middle < end) == (shortest == "middle"), (s, steps)
+
+
+def spring(t, y):
+    """A damped, driven oscillator: scipy's (t, y) convention, y = (position, speed)."""
+    return [y[1], -4 * y[0] - 0.3 * y[1] + math.sin(3 * t)]
+
+
+@pytest.mark.parametrize("method, steps, tolerance", [("euler", 2000, 2e-3), ("midpoint", 200, 2e-4),
+                                                       ("rk4", 50, 1e-6)])
+def test_integrators_agree_with_scipy_solve_ivp(method, steps, tolerance):
+    from scipy.integrate import solve_ivp
+
+    y0 = [[1.0, 0.0], [-0.5, 2.0], [0.3, -1.0]]
+    reference = [solve_ivp(spring, (0, 1), y, method="DOP853", rtol=1e-12, atol=1e-12).y[:, -1] for y in y0]
+
+    def velocity(x, t):
+        return torch.stack([torch.tensor(spring(t, row.tolist()), dtype=x.dtype) for row in x])
+
+    ours = fmlib.integrate(velocity, torch.tensor(y0, dtype=torch.float64), steps=steps, method=method).x
+    assert torch.allclose(ours, torch.tensor(reference), atol=tolerance), (ours, reference)
+
+
+def test_parabola_velocity_has_constant_speed_along_the_curve_and_reaches_the_end():
+    from fmlib import parabola
+
+    x = torch.linspace(0, 1, 101, dtype=torch.float64)
+    points = torch.stack([x, parabola.height(x)], dim=1)
+    v = parabola.velocity(points, 0.0)
+    assert torch.allclose(v.norm(dim=1), torch.full((101,), parabola.LENGTH, dtype=torch.float64))
+    assert torch.allclose(v[:, 1] / v[:, 0], 8 * (x - 0.5))  # tangent to y = 4(x - 1/2)^2
+    # LENGTH is the arc length: a fine polyline along the curve has the same length.
+    fine = torch.linspace(0, 1, 200_001, dtype=torch.float64)
+    polyline = torch.stack([fine, parabola.height(fine)], dim=1).diff(dim=0).norm(dim=1).sum()
+    assert abs(polyline.item() - parabola.LENGTH) < 1e-8
+    assert parabola.miss(parabola.ride(400, "rk4")) < 1e-8
+    assert parabola.miss(parabola.ride(10, "euler")) > 0.1
