@@ -395,3 +395,38 @@ def animate_1d_path(velocity, times, path, x_range=(-3, 3), title="one sample, s
         label.set_text(f"step {i}: t = {times[i]:.2f}, x = {path[i]:+.2f}")
 
     return animate(fig, update, len(times) + hold, fps)
+
+
+def parabola_ride(ax, solution, title=None):
+    """A ride along `fmlib.parabola`'s curve: the exact path, the points the integrator visited, its miss."""
+    from . import parabola
+
+    x = np.linspace(0, 1, 200)
+    ax.plot(x, parabola.height(x), color=NEUTRAL, lw=1.5)
+    points = _numpy(solution.trajectory[:, 0])
+    ax.plot(points[:, 0], points[:, 1], "o-", color=MODEL, ms=3.5, lw=0.8)
+    ax.plot(*parabola.END, marker="*", color=TARGET, ms=13, ls="none")
+    ax.text(0.5, 1.22, f"miss {parabola.miss(solution):.3f}\n{solution.nfe} evaluations",
+            ha="center", va="top", fontsize=9)
+    ax.set(xlim=(-0.15, 1.3), ylim=(-0.2, 1.3), xlabel="x", ylabel="y")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def warp_grid(ax, s, steps):
+    """The warp f(t; s) and where it puts the times of `steps` even steps (ticks on the right)."""
+    from .integrate import warp_time
+
+    t = np.linspace(0, 1, 200)
+    even = np.linspace(0, 1, steps + 1)
+    warped = warp_time(even, s)
+    ax.plot(t, warp_time(t, s), color=NEUTRAL, lw=1.5)
+    ax.hlines(warped, even, 1.0, color=LINES, lw=0.6)
+    ax.plot(even, warped, "o", color=LINES, ms=3)
+    ax.plot(np.ones_like(warped), warped, "_", color=MODEL, ms=14, mew=2)
+    ax.set(xlim=(0, 1.02), ylim=(0, 1.02), xlabel="even steps  u", ylabel="warped time  t = f(u; s)",
+           title=f"s = {s:.2f}: step times (green ticks)")
+    ax.set_aspect("equal")
+    return ax
