@@ -6,16 +6,17 @@
     losses = fmlib.train(model, "gaussian", "spiral", steps=2000)
     samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x
 """
-from . import metrics, mixtures, parabola, paths, viz, widgets
+from . import couplings, metrics, mixtures, parabola, paths, viz, widgets
 from .cache import trained_model
 from .devices import default_device
 from .integrate import STEPPERS, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
 from .models import VelocityNet
+from .reflow import reflow
 from .shapes import SHAPES, sample
 from .train import train
 
 __all__ = [
-    "SHAPES", "STEPPERS", "VelocityNet", "default_device", "euler_step", "integrate", "metrics",
-    "midpoint_step", "mixtures", "parabola", "paths", "rk4_step", "sample", "train", "trained_model", "viz", "warp_time",
+    "SHAPES", "STEPPERS", "VelocityNet", "couplings", "default_device", "euler_step", "integrate", "metrics",
+    "midpoint_step", "mixtures", "parabola", "paths", "reflow", "rk4_step", "sample", "train", "trained_model", "viz", "warp_time",
     "warp_time_derivative", "widgets",
 ]

@@ -5,8 +5,8 @@ from tqdm.auto import tqdm
 from tqdm.notebook import tqdm as notebook_tqdm
 
 from .devices import device_of
+from .couplings import independent
 from .paths import conditional_velocity, interpolate
-from .shapes import as_sampler
 
 
 def uniform_times(n):
@@ -14,12 +14,15 @@ def uniform_times(n):
     return torch.rand(n, 1)
 
 
-def train(model, source, target, steps=2000, batch_size=1024, lr=1e-2, seed=None,
-          time_sampler=uniform_times, lr_decay=True, progress=True, callback=None, callback_every=100):
+def train(model, source=None, target=None, steps=2000, batch_size=1024, lr=1e-2, seed=None,
+          time_sampler=uniform_times, lr_decay=True, progress=True, callback=None, callback_every=100,
+          pairs=None):
     """Fit `model` so that model(x_t, t) matches x1 - x0 on straight paths between random pairs.
 
     `source` and `target` are each a shape name, a tensor of samples (n, dim) or a
-    callable `n -> tensor`; every step draws a fresh batch of pairs from them.
+    callable `n -> tensor`; every step draws a fresh batch from each and pairs
+    them at random. Or give `pairs`, a coupling `n -> (x0, x1)` from
+    `fmlib.couplings` (reflow, optimal transport), instead of source and target.
     `time_sampler` maps a batch size to times of shape (n, 1). With `lr_decay` the
     learning rate falls from `lr` to 0 along a cosine: the regression targets are
     noisy (many velocities cross each point), and small late steps average the
@@ -33,17 +36,18 @@ def train(model, source, target, steps=2000, batch_size=1024, lr=1e-2, seed=None
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     if seed is not None:
         torch.manual_seed(seed)
-    draw_source, draw_target = as_sampler(source), as_sampler(target)
+    if (pairs is None) == (source is None or target is None):
+        raise ValueError("give either source and target, or pairs")
+    draw_pairs = pairs or independent(source, target)
     device = device_of(model)
-    _check_dimensions(model, draw_source(2), draw_target(2))
+    _check_dimensions(model, *draw_pairs(2))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if lr_decay else None
     losses = []
     model.train()
     bar, shown = _progress_bar(steps, progress)
     for step in range(steps):
-        x0 = draw_source(batch_size).to(device)
-        x1 = draw_target(batch_size).to(device)
+        x0, x1 = (x.to(device) for x in draw_pairs(batch_size))
         t = time_sampler(batch_size).to(device)
         # The whole idea of flow matching in three lines:
         xt = interpolate(x0, x1, t)
