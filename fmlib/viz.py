@@ -440,3 +440,18 @@ def budget_axis(ax, budgets):
     ax.minorticks_off()
     ax.set_xlabel("velocity evaluations (NFE)")
     return ax
+
+
+def animate_fields(velocities, titles, lim=3.5, frames=21, fps=6, hold=4):
+    """Streamlines of several velocity fields side by side, as t runs from 0 to 1."""
+    fig, axes = plt.subplots(1, len(velocities), figsize=(4.2 * len(velocities), 4.4),
+                             constrained_layout=True, squeeze=False)
+    times = np.linspace(0, 1, frames)
+
+    def update(frame):
+        t = float(times[min(frame, frames - 1)])
+        for ax, velocity, title in zip(axes[0], velocities, titles):
+            ax.clear()
+            vector_field(ax, velocity, t, lim=lim, grid=30, title=f"{title}, t = {t:.2f}", colorbar=False)
+
+    return animate(fig, update, frames + hold, fps)
