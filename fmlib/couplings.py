@@ -7,17 +7,26 @@ A coupling here is a callable `n -> (x0, x1)` giving n pairs. `fmlib.train` uses
 - `fixed(x0, x1)`: random rows of a fixed pool of pairs, keeping each pair together
   (reflow: x1 is where a teacher flow carries x0);
 - `minibatch_ot(x0, x1, chunk)`: re-pair a pool so that, within each chunk, the
-  total squared distance between partners is as small as possible.
+  total squared distance between partners is as small as possible;
+- `labelled(source, target)`: independent pairs, with the class of each x1
+  (`n -> (x0, x1, y)`), for conditional models.
 """
 import torch
 from scipy.optimize import linear_sum_assignment
 
-from .shapes import as_sampler
+from .shapes import as_sampler, sample_labelled
 
 
 def independent(source, target):
     draw_source, draw_target = as_sampler(source), as_sampler(target)
     return lambda n: (draw_source(n), draw_target(n))
+
+
+def labelled(source, target):
+    """Like `independent`, with the labels of `target`, a shape name from `fmlib.shapes.CLASSES`."""
+    draw_source = as_sampler(source)
+    sample_labelled(target, 1)  # fail now for a shape without classes
+    return lambda n: (draw_source(n), *sample_labelled(target, n))
 
 
 def fixed(x0, x1):

@@ -42,9 +42,9 @@ def _heart(n, g):
 
 
 def _two_gaussians(n, g):
-    side = torch.randint(0, 2, (n,), generator=g) * 2 - 1
-    offset = torch.stack([2.5 * side, torch.zeros(n)], dim=1)
-    return torch.randn(n, 2, generator=g) + offset
+    label = torch.randint(0, 2, (n,), generator=g)
+    offset = torch.stack([2.5 * (2 * label - 1), torch.zeros(n)], dim=1)
+    return torch.randn(n, 2, generator=g) + offset, label
 
 
 def _smiley(n, g):
@@ -55,7 +55,7 @@ def _smiley(n, g):
     angle = -math.pi / 6 - (2 * math.pi / 3) * torch.rand(n, generator=g)
     radius = 1.5 + 0.625 * torch.rand(n, generator=g)
     smile = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], dim=1)
-    return torch.where((part == 2)[:, None], smile, eyes)
+    return torch.where((part == 2)[:, None], smile, eyes), part
 
 
 def _moons(n, g):
@@ -65,13 +65,14 @@ def _moons(n, g):
     # The lower moon is the upper one turned over and shifted right and down.
     lower = torch.stack([1 - arc[:, 0], 0.5 - arc[:, 1]], dim=1)
     points = torch.where(upper[:, None], arc, lower) - torch.tensor([0.5, 0.25])
-    return 2.0 * points + 0.1 * torch.randn(n, 2, generator=g)
+    return 2.0 * points + 0.1 * torch.randn(n, 2, generator=g), (~upper).long()
 
 
 def _eight_gaussians(n, g):
-    angle = (math.pi / 4) * torch.randint(0, 8, (n,), generator=g)
+    label = torch.randint(0, 8, (n,), generator=g)
+    angle = (math.pi / 4) * label
     centres = 2.5 * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
-    return centres + 0.25 * torch.randn(n, 2, generator=g)
+    return centres + 0.25 * torch.randn(n, 2, generator=g), label
 
 
 def _checkerboard(n, g):
@@ -98,6 +99,9 @@ _SAMPLERS = {
 SHAPES = tuple(_SAMPLERS)
 """The names `sample` accepts."""
 
+CLASSES = {"two_gaussians": 2, "smiley": 3, "moons": 2, "eight_gaussians": 8}
+"""The shapes made of distinct parts, with their number of classes (for `sample_labelled`)."""
+
 
 def sample(name, n, seed=None):
     """Draw `n` points of the 2D shape `name`: a float tensor of shape (n, 2) on the CPU.
@@ -105,12 +109,31 @@ def sample(name, n, seed=None):
     The same `seed` gives the same points; `seed=None` draws from torch's global
     generator (so `torch.manual_seed` makes a whole notebook reproducible).
     """
+    return _draw(name, n, seed)[0]
+
+
+def sample_labelled(name, n, seed=None):
+    """`sample`'s points together with the part each belongs to: (points (n, 2), labels (n,)).
+
+    Labels run from 0 to CLASSES[name] - 1: the Gaussian of eight_gaussians
+    (counter-clockwise from the positive x axis), the side of two_gaussians
+    (0 left, 1 right), the moon (0 upper, 1 lower), the smiley's part (left eye,
+    right eye, smile). The same seed gives the same points as `sample`.
+    """
+    if name not in CLASSES:
+        raise ValueError(f"{name!r} has no classes; choose one of {', '.join(CLASSES)}")
+    return _draw(name, n, seed)
+
+
+def _draw(name, n, seed):
+    """(points, labels or None) of shape `name`, after checking the arguments."""
     if name not in _SAMPLERS:
         raise ValueError(f"unknown shape {name!r}; choose one of {', '.join(SHAPES)}")
     if not isinstance(n, int) or n <= 0:
         raise ValueError(f"the number of points must be a positive integer, got {n!r}")
     generator = None if seed is None else torch.Generator().manual_seed(seed)
-    return _SAMPLERS[name](n, generator)
+    drawn = _SAMPLERS[name](n, generator)
+    return drawn if isinstance(drawn, tuple) else (drawn, None)
 
 
 def as_sampler(data):

@@ -16,13 +16,17 @@ def uniform_times(n):
 
 def train(model, source=None, target=None, steps=2000, batch_size=1024, lr=1e-2, seed=None,
           time_sampler=uniform_times, lr_decay=True, progress=True, callback=None, callback_every=100,
-          pairs=None):
+          pairs=None, label_dropout=0.2):
     """Fit `model` so that model(x_t, t) matches x1 - x0 on straight paths between random pairs.
 
     `source` and `target` are each a shape name, a tensor of samples (n, dim) or a
     callable `n -> tensor`; every step draws a fresh batch from each and pairs
     them at random. Or give `pairs`, a coupling `n -> (x0, x1)` from
     `fmlib.couplings` (reflow, optimal transport), instead of source and target.
+    A coupling that also returns labels, `n -> (x0, x1, y)` (`couplings.labelled`),
+    trains a conditional model (`VelocityNet(classes=K)`): each label is replaced
+    by "no label" with probability `label_dropout`, so the one network learns
+    both v(x, t | y) and v(x, t) (classifier-free guidance needs both).
     `time_sampler` maps a batch size to times of shape (n, 1). With `lr_decay` the
     learning rate falls from `lr` to 0 along a cosine: the regression targets are
     noisy (many velocities cross each point), and small late steps average the
@@ -40,19 +44,19 @@ def train(model, source=None, target=None, steps=2000, batch_size=1024, lr=1e-2,
         raise ValueError("give either source and target, or pairs")
     draw_pairs = pairs or independent(source, target)
     device = device_of(model)
-    _check_dimensions(model, *draw_pairs(2))
+    _check_dimensions(model, *draw_pairs(2)[:2])
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if lr_decay else None
     losses = []
     model.train()
     bar, shown = _progress_bar(steps, progress)
     for step in range(steps):
-        x0, x1 = (x.to(device) for x in draw_pairs(batch_size))
+        x0, x1, *label = (x.to(device) for x in draw_pairs(batch_size))
         t = time_sampler(batch_size).to(device)
         # The whole idea of flow matching in three lines:
         xt = interpolate(x0, x1, t)
         v = conditional_velocity(x0, x1)
-        loss = ((model(xt, t) - v) ** 2).mean()
+        loss = ((model(xt, t, *_dropped(label, label_dropout, model)) - v) ** 2).mean()
 
         optimizer.zero_grad()
         loss.backward()
@@ -77,6 +81,14 @@ def train(model, source=None, target=None, steps=2000, batch_size=1024, lr=1e-2,
         shown.update(bar.container)  # the saved output now holds the finished bar
     model.eval()
     return losses
+
+
+def _dropped(label, dropout, model):
+    """[] for unlabelled pairs; else [labels], each replaced by the model's "no label" with probability `dropout`."""
+    if not label:
+        return []
+    (y,) = label
+    return [torch.where(torch.rand(len(y), device=y.device) < dropout, model.classes, y)]
 
 
 def _progress_bar(steps, enabled):

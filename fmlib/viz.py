@@ -26,6 +26,8 @@ TARGET = "#D55E00"   # vermillion
 MODEL = "#009E73"    # bluish green
 LINES = "#E69F00"    # orange
 NEUTRAL = "#555555"
+# One colour per class (Wong's eight, black last) for labelled shapes.
+CLASS_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 SPEED_CMAP = "viridis"
 DENSITY_CMAP = "viridis"
 VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
@@ -76,6 +78,16 @@ def cloud(ax, points, colour, title=None, lim=None, size=4, alpha=0.5, label=Non
     """A scatter plot of a 2D point cloud (n, 2) on square axes."""
     p = _numpy(points)
     ax.scatter(p[:, 0], p[:, 1], s=size, alpha=alpha, color=colour, label=label, linewidths=0)
+    _square_axes(ax, lim or _limit(p), title)
+    return ax
+
+
+def labelled_cloud(ax, points, labels, title=None, lim=None, size=4, alpha=0.6):
+    """Points coloured by their class label (CLASS_COLOURS), drawn in a shuffled order so no class hides another."""
+    order = np.random.default_rng(0).permutation(len(points))
+    colours = np.array(CLASS_COLOURS)[_numpy(labels)[order] % len(CLASS_COLOURS)]
+    p = _numpy(points)[order]
+    ax.scatter(p[:, 0], p[:, 1], s=size, c=colours, alpha=alpha, linewidths=0)
     _square_axes(ax, lim or _limit(p), title)
     return ax
 
