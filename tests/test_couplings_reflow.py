@@ -37,12 +37,13 @@ def test_minibatch_ot_in_1d_matches_sorted_order():
 
 def test_train_on_a_fixed_pool_of_pairs():
     # Every pair moves by (1, -2): the learned field must be that constant everywhere.
+    torch.manual_seed(0)
     x0 = torch.randn(4096, 2)
     model = fmlib.VelocityNet(dim=2, width=32, depth=2)
     fmlib.train(model, pairs=couplings.fixed(x0, x0 + torch.tensor([1.0, -2.0])), steps=400,
                 batch_size=256, seed=0, progress=False)
     v = model(torch.randn(200, 2), torch.rand(200, 1))
-    assert (v - torch.tensor([1.0, -2.0])).abs().max() < 0.1
+    assert (v - torch.tensor([1.0, -2.0])).abs().mean() < 0.03
 
 
 def test_train_wants_either_source_and_target_or_pairs():

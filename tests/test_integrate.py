@@ -114,13 +114,13 @@ def test_integrators_agree_with_scipy_solve_ivp(method, steps, tolerance):
     from scipy.integrate import solve_ivp
 
     y0 = [[1.0, 0.0], [-0.5, 2.0], [0.3, -1.0]]
-    reference = [solve_ivp(spring, (0, 1), y, method="DOP853", rtol=1e-12, atol=1e-12).y[:, -1] for y in y0]
+    reference = [solve_ivp(spring, (0, 1), y, method="DOP853", rtol=1e-12, atol=1e-12).y[:, -1].tolist() for y in y0]
 
     def velocity(x, t):
         return torch.stack([torch.tensor(spring(t, row.tolist()), dtype=x.dtype) for row in x])
 
     ours = fmlib.integrate(velocity, torch.tensor(y0, dtype=torch.float64), steps=steps, method=method).x
-    assert torch.allclose(ours, torch.tensor(reference), atol=tolerance), (ours, reference)
+    assert torch.allclose(ours, torch.tensor(reference, dtype=torch.float64), atol=tolerance), (ours, reference)
 
 
 def test_parabola_velocity_has_constant_speed_along_the_curve_and_reaches_the_end():
