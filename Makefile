@@ -25,6 +25,7 @@ _build/.fmlib-stamp: $(wildcard fmlib/*.py)
 	touch $@
 
 book: $(BIN)/.installed _build/.fmlib-stamp
+	$(BIN)/python scripts/vendor_mathjax.py
 	$(BIN)/jupyter-book build . -W --keep-going
 
 test: $(BIN)/.installed

@@ -1,0 +1,100 @@
+"""The website as readers get it: every chapter page opened in a real browser (headless Chromium).
+
+The site is built with `make book` (Jupyter Book reuses its execution cache, so
+this is quick when the chapters have not changed). The browser is Debian's
+chromium, driven by Playwright; `.ci/run` installs it. Without it these tests are
+skipped, saying why.
+"""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+PAGE_BUDGET = 5_000_000  # bytes: a chapter's HTML with the images it shows (videos are inside the HTML)
+
+
+@pytest.fixture(scope="module")
+def site():
+    subprocess.run(["make", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return HTML
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium) "
+                    f"or set CHROMIUM to one")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        yield browser
+        browser.close()
+
+
+def open_page(browser, path):
+    """Open a page; returns (page, console errors, URLs of requests to other hosts)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, elsewhere = [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: None if request.url.startswith(("file:", "data:", "blob:"))
+            else elsewhere.append(request.url))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, errors, elsewhere
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_page_in_a_browser(site, browser, chapter):
+    page, errors, elsewhere = open_page(browser, site / "notebooks" / f"{chapter}.html")
+    try:
+        # Math is typeset by the MathJax copy inside the site.
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("() => MathJax.startup.promise")
+        source = (ROOT / "notebooks" / f"{chapter}.ipynb").read_text()
+        if "$" in source:
+            assert page.locator("mjx-container").count() > 0, "no typeset math"
+        # Every figure decodes.
+        images = page.evaluate("() => [...document.images].map(i => [i.src.slice(0, 80), i.complete && i.naturalWidth > 0])")
+        assert images and all(ok for _, ok in images), [src for src, ok in images if not ok]
+        # Every video can load (they are embedded mp4s).
+        page.wait_for_function("() => [...document.querySelectorAll('video')].every(v => v.readyState >= 1 || v.error)",
+                               timeout=20_000)
+        videos = page.evaluate("() => [...document.querySelectorAll('video')].map(v => [v.readyState, v.error && v.error.code])")
+        assert all(state >= 1 and error is None for state, error in videos), videos
+        # The launch button opens this chapter in Colab, from the configured repository.
+        repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+        colab = "https://colab.research.google.com/github/" + repository.split("github.com/")[1]
+        expected = f"{colab}/blob/main/notebooks/{chapter}.ipynb"
+        assert page.locator(f'a[href="{expected}"]').count() >= 1, f"no Colab launch link to {expected}"
+        # Widgets show their static fallback, never their Python repr or a broken widget.
+        text = page.evaluate("() => document.body.innerText")
+        assert not re.search(r"\b[HV]Box\(children=|Loading widget", text), "a widget shows as text"
+        assert not elsewhere, f"the page asked other hosts for {elsewhere}"
+        assert not errors, f"console errors: {errors}"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_page_weight(site, chapter):
+    html = (site / "notebooks" / f"{chapter}.html").read_text()
+    images = set(re.findall(r'src="\.\./(_images/[^"]+)"', html))
+    weight = len(html.encode()) + sum((site / image).stat().st_size for image in images)
+    assert weight <= PAGE_BUDGET, f"{chapter}: {weight / 1e6:.1f} MB"
+
+
+def test_other_pages_load_without_errors(site, browser):
+    for path in [site / "index.html", *sorted((site / "book").glob("*.html"))]:
+        page, errors, elsewhere = open_page(browser, path)
+        page.close()
+        assert not errors and not elsewhere, (path.name, errors, elsewhere)
