@@ -1,0 +1,139 @@
+"""Every speed and quality claim of the book, measured in one run on this machine.
+
+    .venv/bin/python benchmarks/all.py               # about 20 minutes on a 2-core CPU
+    .venv/bin/python benchmarks/all.py --repeats 1   # one run of each timing
+
+For each claim it prints the measured figure, the reference it is compared with
+(the seed tutorials' hyperparameters run through the same fmlib code, in this
+same run), their ratio, the bar from the issue that set it, and whether it is
+met. Timings are medians of `--repeats` runs; quality is measured once, with
+fixed seeds. The table is also written to benchmarks/results.json and to
+book/performance_table.md, which the book's Performance page shows.
+"""
+import argparse
+import json
+import pathlib
+import platform
+import statistics
+import time
+
+import torch
+
+import chapter2_1d
+import chapter3_2d
+import chapter6_reflow
+import fmlib
+import time_chapters
+from fmlib.metrics import sliced_wasserstein
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+rows = []
+
+
+def claim(name, measured, bar, met, reference=None, reference_name="", unit=""):
+    ratio = reference / measured if reference and measured else None
+    rows.append(dict(claim=name, measured=measured, unit=unit, reference=reference,
+                     reference_name=reference_name, ratio=ratio, bar=bar, met=bool(met)))
+    shown = f"{name:52s} {measured:9.4g} {unit:3s}"
+    if reference is not None:
+        shown += f"  vs {reference:9.4g} ({reference_name}), ratio {ratio:5.1f}"
+    print(f"{shown}  [{bar}: {'met' if met else 'NOT met'}]", flush=True)
+
+
+def median_time(run, repeats):
+    """`run()` returns (result, seconds); run it `repeats` times: (the first result, the median seconds)."""
+    runs = [run() for _ in range(repeats)]
+    return runs[0][0], statistics.median(seconds for _, seconds in runs)
+
+
+def timed(build):
+    """A run for `median_time` that times the whole of `build()`."""
+    def run():
+        start = time.perf_counter()
+        return build(), time.perf_counter() - start
+    return run
+
+
+def one_d(repeats):
+    data = chapter2_1d.evaluation_set()
+    exact_euler, _, _ = chapter2_1d.quality(chapter2_1d.TARGET.velocity, data)
+    seed_model, seed_s = median_time(lambda: chapter2_1d.train(chapter2_1d.SEED), repeats)
+    book_model, book_s = median_time(lambda: chapter2_1d.train(chapter2_1d.BOOK), repeats)
+    seed_q, book_q = chapter2_1d.quality(seed_model, data), chapter2_1d.quality(book_model, data)
+    claim("1D: training time, chapter 2's defaults", book_s, "<= 14 s", book_s <= 14, seed_s, "seed's", "s")
+    claim("1D: W2, RK4 50 steps", book_q[1], "<= 0.025", book_q[1] <= 0.025, seed_q[1], "seed's")
+    claim("1D: W2, Euler 50 steps", book_q[0], "<= 0.025", book_q[0] <= 0.025, exact_euler, "exact field's")
+    claim("1D: field RMSE against the exact field", book_q[2], "<= 0.04", book_q[2] <= 0.04, seed_q[2], "seed's")
+
+
+def two_d(repeats):
+    floor = chapter3_2d.floor("spiral")
+    def spiral(config):  # chapter3_2d.run returns (training seconds, sliced W2)
+        return lambda: tuple(reversed(chapter3_2d.run("gaussian", "spiral", config)))
+
+    seed_q, seed_s = median_time(spiral(chapter3_2d.SEED), repeats)
+    book_q, book_s = median_time(spiral(chapter3_2d.DEFAULTS), repeats)
+    long_q, long_s = median_time(spiral(chapter3_2d.LONGER), repeats)
+    claim("2D: training time, defaults (Gaussian to spiral)", book_s, ">= 20x faster", seed_s / book_s >= 20,
+          seed_s, "seed's", "s")
+    claim("2D: sliced W2, defaults", book_q, "<= seed's", book_q <= seed_q, seed_q, "seed's")
+    claim("2D: sliced W2, longer setting", long_q, "<= 0.035", long_q <= 0.035, floor, "floor")
+    claim("2D: training time, longer setting", long_s, "<= 15 s", long_s <= 15, seed_s, "seed's", "s")
+    worst = max(chapter3_2d.run(source, target, chapter3_2d.DEFAULTS)[1] / chapter3_2d.floor(target)
+                for source in chapter3_2d.SEED_SHAPES for target in chapter3_2d.SEED_SHAPES if source != target)
+    claim("2D: defaults on all 30 pairs, worst SW2 / floor", worst, "every pair works (< 4x floor)", worst < 4)
+
+
+def reflow(repeats):
+    teacher = fmlib.trained_model("gaussian", "spiral", steps=10_000, lr=5e-3, progress=False)
+    x0 = fmlib.sample("gaussian", 10_000, seed=1)
+    target = fmlib.sample("spiral", 10_000, seed=2)
+
+    def one_step(model):
+        return sliced_wasserstein(fmlib.integrate(model, x0, steps=1, method="euler").x, target, projections=500)
+
+    student, student_s = median_time(timed(lambda: fmlib.reflow(teacher, "gaussian", progress=False)[0]), repeats)
+    seed_student, seed_s = median_time(timed(lambda: chapter6_reflow.seed_reflow(teacher)), repeats)
+    claim("reflow: time, fmlib.reflow defaults", student_s, ">= 20x faster", seed_s / student_s >= 20,
+          seed_s, "seed's recipe", "s")
+    claim("reflow: one-step sliced W2 of the student", one_step(student), "<= 0.057", one_step(student) <= 0.057,
+          one_step(seed_student), "seed's recipe")
+
+
+def chapters():
+    total = 0.0
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        seconds = time_chapters.time_chapter(path)
+        total += seconds
+        claim(f"chapter {path.stem}: execution time", seconds, "<= 90 s", seconds <= 90, unit="s")
+    claim("the whole book: execution time", total, "<= 600 s", total <= 600, unit="s")
+
+
+def write(repeats):
+    machine = f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {fmlib.default_device()}"
+    (pathlib.Path(__file__).parent / "results.json").write_text(
+        json.dumps(dict(machine=machine, repeats=repeats, rows=rows), indent=1) + "\n")
+    lines = [f"Measured on: {machine}; timings are medians of {repeats} runs.", "",
+             "| claim | measured | reference | ratio | bar | met |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        reference = f"{row['reference']:.4g} ({row['reference_name']})" if row["reference"] is not None else ""
+        ratio = f"{row['ratio']:.1f}" if row["ratio"] else ""
+        lines.append(f"| {row['claim']} | {row['measured']:.4g} {row['unit']} | {reference} | {ratio} "
+                     f"| {row['bar']} | {'yes' if row['met'] else '**no**'} |")
+    (ROOT / "book" / "performance_table.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    repeats = parser.parse_args().repeats
+    for part in (one_d, two_d, reflow):
+        part(repeats)
+    chapters()
+    write(repeats)
+    print(f"{sum(r['met'] for r in rows)} of {len(rows)} bars met; written to benchmarks/results.json "
+          f"and book/performance_table.md")
+
+
+if __name__ == "__main__":
+    main()
