@@ -19,7 +19,9 @@ from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 from matplotlib.colors import to_rgb
 
+from . import parabola
 from .devices import device_of
+from .integrate import warp_time
 
 SOURCE = "#0072B2"   # blue
 TARGET = "#D55E00"   # vermillion
@@ -411,8 +413,6 @@ def animate_1d_path(velocity, times, path, x_range=(-3, 3), title="one sample, s
 
 def parabola_ride(ax, solution, title=None):
     """A ride along `fmlib.parabola`'s curve: the exact path, the points the integrator visited, its miss."""
-    from . import parabola
-
     x = np.linspace(0, 1, 200)
     ax.plot(x, parabola.height(x), color=NEUTRAL, lw=1.5)
     points = _numpy(solution.trajectory[:, 0])
@@ -429,8 +429,6 @@ def parabola_ride(ax, solution, title=None):
 
 def warp_grid(ax, s, steps):
     """The warp f(t; s) and where it puts the times of `steps` even steps (ticks on the right)."""
-    from .integrate import warp_time
-
     t = np.linspace(0, 1, 200)
     even = np.linspace(0, 1, steps + 1)
     warped = warp_time(even, s)
