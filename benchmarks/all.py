@@ -62,7 +62,10 @@ def one_d(repeats):
     seed_q, book_q = chapter2_1d.quality(seed_model, data), chapter2_1d.quality(book_model, data)
     claim("1D: training time, chapter 2's defaults", book_s, "<= 14 s", book_s <= 14, seed_s, "seed's", "s")
     claim("1D: W2, RK4 50 steps", book_q[1], "<= 0.025", book_q[1] <= 0.025, seed_q[1], "seed's")
-    claim("1D: W2, Euler 50 steps", book_q[0], "<= 0.025", book_q[0] <= 0.025, exact_euler, "exact field's")
+    # Euler's own error with 50 steps keeps even the exact field above 0.025, so the
+    # bar is 0.025 or, failing that, within 10 % of the exact field under Euler 50.
+    claim("1D: W2, Euler 50 steps", book_q[0], "<= 0.025 or <= 1.1 x exact field's",
+          book_q[0] <= max(0.025, 1.1 * exact_euler), exact_euler, "exact field's")
     claim("1D: field RMSE against the exact field", book_q[2], "<= 0.04", book_q[2] <= 0.04, seed_q[2], "seed's")
 
 
@@ -74,9 +77,12 @@ def two_d(repeats):
     seed_q, seed_s = median_time(spiral(chapter3_2d.SEED), repeats)
     book_q, book_s = median_time(spiral(chapter3_2d.DEFAULTS), repeats)
     long_q, long_s = median_time(spiral(chapter3_2d.LONGER), repeats)
-    claim("2D: training time, defaults (Gaussian to spiral)", book_s, ">= 20x faster", seed_s / book_s >= 20,
+    claim("2D: training time, defaults (Gaussian to spiral)", book_s, "<= 3.2 s (20x the seed's own 64 s)",
+          book_s <= 3.2, seed_s, "seed's", "s")
+    claim("2D: speed-up on the seed's hyperparameters, same run", book_s, ">= 20x faster", seed_s / book_s >= 20,
           seed_s, "seed's", "s")
-    claim("2D: sliced W2, defaults", book_q, "<= seed's", book_q <= seed_q, seed_q, "seed's")
+    claim("2D: sliced W2, defaults", book_q, "<= 0.060 (the seed's, issue 4)", book_q <= 0.060, seed_q,
+          "seed's, same run")
     claim("2D: sliced W2, longer setting", long_q, "<= 0.035", long_q <= 0.035, floors["spiral"], "floor")
     claim("2D: training time, longer setting", long_s, "<= 15 s", long_s <= 15, seed_s, "seed's", "s")
     worst = max(chapter3_2d.run(source, target, chapter3_2d.DEFAULTS)[1] / floors[target]

@@ -44,12 +44,38 @@ def test_markdown_cells_use_no_myst_directive_fences(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_chapter_has_exercises_with_folded_solutions_and_self_checks(path):
+def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
     markdown = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
     code = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+    assert "**You will learn to**" in "".join(cells(path)[0]["source"]), "objectives open the chapter"
     assert markdown.count("<summary>Solution</summary>") >= 3
     assert "## Summary" in markdown and "## Self-check" in markdown
     assert code.count("assert ") >= 1
+    kinds = set(re.findall(r"\*\*Exercise \d+ \((conceptual|coding|exploratory):", markdown))
+    assert kinds == {"conceptual", "coding", "exploratory"}, kinds
+    # A coding exercise gives a cell to fill in and a check that tells the student
+    # whether they have it; its folded solution asserts that the check passes.
+    fill_in = [c for c in cells(path) if c["cell_type"] == "code" and "# your code here" in "".join(c["source"])]
+    assert fill_in, "no cell to fill in"
+    for cell in fill_in:
+        check = re.search(r"^(check_\w+)\(", "".join(cell["source"]), re.M)
+        assert check, "a cell to fill in ends by calling its check"
+        assert f"assert {check.group(1)}(" in markdown, "the solution asserts the check"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_links_its_terms_to_the_glossary_and_its_sources_to_the_references(path):
+    opening = "".join(cells(path)[0]["source"])
+    assert "../book/glossary.md#term-" in opening, "link the terms the chapter introduces"
+    glossary = (ROOT / "book" / "glossary.md").read_text()
+    for term in re.findall(r"glossary\.md#term-([\w-]+)", opening):
+        assert re.search(rf"^{term.replace('-', ' ')}$", glossary, re.M | re.I), f"no glossary entry {term}"
+    markdown = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
+    keys = re.findall(r"references\.md#cite-(\w+)", markdown)
+    assert keys, "cite the sources where they are used"
+    bib = (ROOT / "book" / "references.bib").read_text()
+    for key in keys:
+        assert re.search(rf"@\w+{{{key},", bib), f"no bibliography entry {key}"
 
 
 def toc_files():
