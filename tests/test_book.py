@@ -34,6 +34,7 @@ def test_first_code_cell_is_the_setup_cell_from_config(path):
 def test_notebooks_are_committed_without_outputs(path):
     executed = [c for c in cells(path) if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])]
     assert not executed, "clear the outputs before committing"
+    assert all("id" in c for c in cells(path)), "nbformat 4.5 cells need an id (nbformat.validator.normalize)"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
