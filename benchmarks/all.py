@@ -62,10 +62,11 @@ def one_d(repeats):
     seed_q, book_q = chapter2_1d.quality(seed_model, data), chapter2_1d.quality(book_model, data)
     claim("1D: training time, chapter 2's defaults", book_s, "<= 14 s", book_s <= 14, seed_s, "seed's", "s")
     claim("1D: W2, RK4 50 steps", book_q[1], "<= 0.025", book_q[1] <= 0.025, seed_q[1], "seed's")
-    # Euler's own error with 50 steps keeps even the exact field above 0.025, so the
-    # bar is 0.025 or, failing that, within 10 % of the exact field under Euler 50.
-    claim("1D: W2, Euler 50 steps", book_q[0], "<= 0.025 or <= 1.1 x exact field's",
-          book_q[0] <= max(0.025, 1.1 * exact_euler), exact_euler, "exact field's")
+    # Euler's own error with 50 steps keeps even the exact field above 0.025, so the bar
+    # is 0.025 or, failing that, within 20 % of the exact field under Euler 50, as
+    # chapter 2's self-check asserts.
+    claim("1D: W2, Euler 50 steps", book_q[0], "<= 0.025 or <= 1.2 x exact field's",
+          book_q[0] <= max(0.025, 1.2 * exact_euler), exact_euler, "exact field's")
     claim("1D: field RMSE against the exact field", book_q[2], "<= 0.04", book_q[2] <= 0.04, seed_q[2], "seed's")
 
 
