@@ -1,6 +1,6 @@
 """Every speed and quality claim of the book, measured in one run on this machine.
 
-    .venv/bin/python benchmarks/all.py               # about 20 minutes on a 2-core CPU
+    .venv/bin/python benchmarks/all.py               # about 15 minutes on a 2-core CPU
     .venv/bin/python benchmarks/all.py --repeats 1   # one run of each timing
 
 For each claim it prints the measured figure, the reference it is compared with

@@ -19,6 +19,11 @@ def cells(path):
     return json.loads(path.read_text())["cells"]
 
 
+def text(path, kind):
+    """All of a chapter's `kind` ("markdown" or "code") cells, as one string."""
+    return "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == kind)
+
+
 def test_there_are_chapters():
     assert CHAPTERS, "no notebooks found in notebooks/"
 
@@ -55,8 +60,8 @@ def test_markdown_cells_use_no_myst_directive_fences(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
-    markdown = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
-    code = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+    markdown = text(path, "markdown")
+    code = text(path, "code")
     assert "**You will learn to**" in "".join(cells(path)[0]["source"]), "objectives open the chapter"
     assert markdown.count("<summary>Solution</summary>") >= 3
     assert "## Summary" in markdown and "## Self-check" in markdown
@@ -80,7 +85,7 @@ def test_chapter_links_its_terms_to_the_glossary_and_its_sources_to_the_referenc
     glossary = (ROOT / "book" / "glossary.md").read_text()
     for term in re.findall(r"glossary\.md#term-([\w-]+)", opening):
         assert re.search(rf"^{term.replace('-', ' ')}$", glossary, re.M | re.I), f"no glossary entry {term}"
-    markdown = "".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
+    markdown = text(path, "markdown")
     keys = re.findall(r"references\.md#cite-(\w+)", markdown)
     assert keys, "cite the sources where they are used"
     bib = (ROOT / "book" / "references.bib").read_text()
