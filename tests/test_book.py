@@ -44,7 +44,7 @@ def test_notebooks_are_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_code_lines_fit_the_page(path):
-    # 79 characters fit a code box on a 1280-pixel screen (book/_static/code.css);
+    # 79 characters fit a code box on a 1280-pixel screen (book/_static/book.css);
     # longer lines scroll sideways on the website.
     code = ["".join(c["source"]) for c in cells(path) if c["cell_type"] == "code"] + solution_blocks(path)
     long = [line for block in code for line in block.splitlines() if len(line) > 79]
