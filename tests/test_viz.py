@@ -49,6 +49,26 @@ def test_flow_sequence_shows_the_requested_times():
     assert [ax.get_title() for ax in fig.axes] == ["t = 0.00", "t = 0.50", "t = 1.00"]
 
 
+@pytest.mark.parametrize("count, columns, shape", [(6, 3, (2, 3)), (5, 3, (2, 3)), (4, 2, (2, 2)), (2, 3, (1, 3))])
+def test_panel_grid_shows_exactly_the_panels_asked_for(count, columns, shape):
+    fig, axes = viz.panel_grid(count, columns)
+    assert len(axes) == count and all(ax.get_visible() for ax in axes)
+    assert sum(ax.get_visible() for ax in fig.axes) == count
+    assert len(fig.axes) == shape[0] * shape[1]
+    assert fig.get_figwidth() <= 10
+
+
+def test_grids_of_rides_and_clouds_title_their_panels():
+    points, labels = fmlib.shapes.sample_labelled("eight_gaussians", 80, seed=0)
+    clouds = viz.labelled_clouds({"w = 0": (points, labels), "target": (points, labels)}, "guidance")
+    rides = viz.parabola_rides({"euler": fmlib.parabola.ride(4, "euler"), "rk4": fmlib.parabola.ride(4, "rk4")},
+                               "rides", columns=2)
+    for fig, titles in [(clouds, ["w = 0", "target"]), (rides, ["euler", "rk4"])]:
+        shown = [ax for ax in fig.axes if ax.get_visible()]
+        assert [ax.get_title() for ax in shown] == titles
+        assert all(ax.get_xlabel() and ax.get_ylabel() for ax in shown)
+
+
 def test_time_colour_runs_from_source_to_target():
     assert viz.time_colour(0.0) == pytest.approx(matplotlib.colors.to_rgb(viz.SOURCE))
     assert viz.time_colour(1.0) == pytest.approx(matplotlib.colors.to_rgb(viz.TARGET))
