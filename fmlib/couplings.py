@@ -1,37 +1,58 @@
 """Couplings: how training pairs (x0, x1) are drawn.
 
-A coupling here is a callable `n -> (x0, x1)` giving n pairs. `fmlib.train` uses
-`independent` unless it is given another through `pairs=`:
+A coupling here is a callable `n -> (x0, x1)` giving n pairs, each of shape
+(n, d). `fmlib.train` uses `independent` unless it is given another through `pairs=`:
 
 - `independent(source, target)`: x0 and x1 drawn separately, paired at random;
-- `fixed(x0, x1)`: random rows of a fixed pool of pairs, keeping each pair together
-  (reflow: x1 is where a teacher flow carries x0);
-- `minibatch_ot(x0, x1, chunk)`: re-pair a pool so that, within each chunk, the
-  total squared distance between partners is as small as possible;
+- `fixed(x0, x1)`: random rows of a fixed pool of pairs, keeping each pair together;
 - `labelled(source, target)`: independent pairs, with the class of each x1
   (`n -> (x0, x1, y)`), for conditional models.
+
+Two functions build pools of pairs for `fixed`:
+
+- `ot_partners(x0, x1, chunk)`: x1 re-ordered so that, within each chunk, the
+  total squared distance between partners is as small as possible (minibatch
+  optimal transport);
+- `teacher_pairs(teacher, source)`: source points and where a teacher flow
+  carries them (reflow).
 """
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
 import torch
 from scipy.optimize import linear_sum_assignment
 
-from .shapes import as_sampler, sample_labelled
+from .shapes import Data, as_sampler, sample_labelled
+from .solvers import Velocity, integrate
+
+Coupling = Callable[[int], tuple]
+"""`n -> (x0, x1)` or, with labels, `n -> (x0, x1, y)`: n pairs of shape (n, d), labels (n,)."""
 
 
-def independent(source, target):
+def independent(source: Data, target: Data) -> Coupling:
+    """Pairs (x0 (n, d), x1 (n, d)) with x0 drawn from `source` and x1 from `target`, independently.
+
+    Each is a shape name, a tensor of samples or a callable `n -> tensor` (see `shapes.as_sampler`).
+    """
     draw_source, draw_target = as_sampler(source), as_sampler(target)
     return lambda n: (draw_source(n), draw_target(n))
 
 
-def labelled(source, target):
-    """Like `independent`, with the labels of `target`, a shape name from `fmlib.shapes.CLASSES`."""
+def labelled(source: Data, target: str) -> Coupling:
+    """Like `independent`, with the labels of `target`, a shape name from `fmlib.shapes.CLASSES`: (x0, x1, y (n,))."""
     draw_source = as_sampler(source)
     sample_labelled(target, 1)  # fail now for a shape without classes
     return lambda n: (draw_source(n), *sample_labelled(target, n))
 
 
-def fixed(x0, x1):
+def fixed(x0: torch.Tensor, x1: torch.Tensor) -> Coupling:
+    """n random rows of a fixed pool of pairs x0 (m, d), x1 (m, d), drawn with replacement, each pair kept together."""
     if x0.shape != x1.shape:
-        raise ValueError(f"a pool of pairs needs x0 and x1 of the same shape, got {tuple(x0.shape)} and {tuple(x1.shape)}")
+        raise ValueError(
+            f"a pool of pairs needs x0 and x1 of the same shape, got {tuple(x0.shape)} and {tuple(x1.shape)}"
+        )
     x0, x1 = x0.detach().cpu(), x1.detach().cpu()
 
     def draw(n):
@@ -41,16 +62,40 @@ def fixed(x0, x1):
     return draw
 
 
-def minibatch_ot(x0, x1, chunk=256):
-    """x1 re-ordered so that x0[i] and the returned [i] are optimal-transport partners within each chunk.
+def ot_partners(x0: torch.Tensor, x1: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+    """x1 (m, d) re-ordered so that its row i is x0[i]'s optimal-transport partner within their chunk.
 
-    Each chunk of `chunk` consecutive pairs is re-paired by solving the assignment
+    Each chunk of `chunk` consecutive rows is re-paired by solving the assignment
     problem on squared distances (scipy's linear_sum_assignment, O(chunk^3)).
+    `fixed(x0, ot_partners(x0, x1))` is then the minibatch optimal-transport coupling.
     """
     x0, x1 = x0.detach().cpu(), x1.detach().cpu()
     paired = x1.clone()
     for start in range(0, len(x0), chunk):
-        a, b = x0[start:start + chunk], x1[start:start + chunk]
+        a, b = x0[start : start + chunk], x1[start : start + chunk]
         rows, cols = linear_sum_assignment(torch.cdist(a.double(), b.double()).pow(2).numpy())
         paired[start + rows] = b[cols]
     return paired
+
+
+minibatch_ot = ot_partners  # the name chapter 6 calls; goes once it calls ot_partners
+
+
+def teacher_pairs(
+    teacher: Velocity,
+    source: Data,
+    pool: int = 50_000,
+    steps: int = 8,
+    method: str = "rk4",
+    warp: Optional[float] = 0.5,
+    seed: Optional[int] = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A pool of pairs (x0, the teacher's endpoint for x0), each (pool, d), on the CPU.
+
+    x0 is drawn from `source` and carried once along `teacher` in `steps` ODE steps
+    of `method` (warped with slope `warp`).
+    """
+    if seed is not None:
+        torch.manual_seed(seed)
+    x0 = as_sampler(source)(pool)
+    return x0, integrate(teacher, x0, steps=steps, method=method, warp=warp).x.cpu()

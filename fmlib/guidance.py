@@ -13,82 +13,97 @@ runs them with any step method.
   So the scale (1 - t) / t, times a strength w, makes w = 1 the conditional flow
   and puts both methods on the same scale of w.
 """
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
 import torch
 from torch import nn
 
+from .devices import device_of
 from .models import mlp, time_column
 from .paths import interpolate
-from .shapes import as_sampler, sample_labelled
+from .shapes import Data, as_sampler, sample_labelled
+from .solvers import Velocity
+from .training import optimise
 
 
-def classifier_free(model, label, w):
+def classifier_free(model: nn.Module, label: int, w: float) -> Velocity:
     """(1 - w) v(x, t) + w v(x, t | label) from one conditional `VelocityNet(classes=K)`."""
+
     def velocity(x, t):
         return (1 - w) * model(x, t) + w * model(x, t, label) if w != 1 else model(x, t, label)
+
     return velocity
 
 
 class TimeClassifier(nn.Module):
     """logits of p(y | x_t = x, t): a small MLP with `classes` outputs."""
 
-    def __init__(self, classes, dim=2, width=64, depth=3):
+    def __init__(self, classes: int, dim: int = 2, width: int = 64, depth: int = 3):
         super().__init__()
         self.classes = classes
         self.net = mlp(dim + 1, width, depth, classes)
 
-    def forward(self, x, t):
+    def forward(self, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
+        """x: (n, dim); t: a number or a tensor of shape (), (n,) or (n, 1). Returns logits (n, classes)."""
         return self.net(torch.cat([x, time_column(t, x)], dim=1))
 
 
-def train_classifier(classifier, target, source="gaussian", steps=1000, batch_size=1024, lr=1e-2, seed=None,
-                     noisy=True):
+def train_classifier(
+    classifier: nn.Module,
+    target: str,
+    source: Data = "gaussian",
+    steps: int = 1000,
+    batch_size: int = 1024,
+    lr: float = 1e-2,
+    seed: Optional[int] = None,
+    noisy: bool = True,
+) -> list[float]:
     """Fit `classifier` to the labels of shape `target`, on points x_t of straight paths from `source`.
 
     With `noisy` the time of each point is uniform in [0, 1] (what classifier
     guidance needs); without, t = 1: a plain classifier of clean target points.
-    Returns the loss of every step.
+    `steps` optimiser iterations of `batch_size` points, Adam from `lr` with cosine
+    decay (`fmlib.training.optimise`, the loop `fmlib.train` uses). Returns the loss
+    of every iteration.
     """
     if seed is not None:
         torch.manual_seed(seed)
     draw_source = as_sampler(source)
-    device = next(classifier.parameters()).device
-    optimizer = torch.optim.Adam(classifier.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
-    losses = []
-    classifier.train()
-    for _ in range(steps):
+    device = device_of(classifier)
+
+    def batch_loss():
         x1, y = (v.to(device) for v in sample_labelled(target, batch_size))
         t = torch.rand(batch_size, 1, device=device) if noisy else torch.ones(batch_size, 1, device=device)
         xt = interpolate(draw_source(batch_size).to(device), x1, t)
-        loss = nn.functional.cross_entropy(classifier(xt, t), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        losses.append(loss.item())
-    classifier.eval()
-    return losses
+        return nn.functional.cross_entropy(classifier(xt, t), y)
+
+    return optimise(classifier, batch_loss, steps, lr)
 
 
-def classifier_guided(model, classifier, label, w, t_min=0.05):
+def classifier_guided(model: Velocity, classifier: nn.Module, label: int, w: float, t_min: float = 0.05) -> Velocity:
     """v(x, t) + w ((1 - t) / t) grad_x log p(label | x, t); t is held at `t_min` or above in the scale.
 
     At t = 0 every point is pure noise and the classifier knows nothing
     (its gradient vanishes), while (1 - t) / t blows up: the floor keeps the
     product finite.
     """
+
     def velocity(x, t):
         with torch.enable_grad():
             x_in = x.detach().requires_grad_(True)
             log_p = torch.log_softmax(classifier(x_in, t), dim=1)[:, label].sum()
-            gradient, = torch.autograd.grad(log_p, x_in)
+            (gradient,) = torch.autograd.grad(log_p, x_in)
         scale = (1 - t) / max(t, t_min)
         return model(x, t) + w * scale * gradient
+
     return velocity
 
 
 @torch.no_grad()
-def accuracy_and_spread(points, label, judge):
+def accuracy_and_spread(points: torch.Tensor, label: int, judge: nn.Module) -> tuple[float, float]:
     """Share of `points` that the classifier `judge` (at t = 1) assigns to `label`, and their spread.
 
     The spread is the root-mean-square distance of the points from their mean.

@@ -12,9 +12,15 @@ posterior probability given x_t = x:
 
     v*(x, t) = sum_k P(k | x_t = x) E[u | x_t = x, k].
 """
+
+from __future__ import annotations
+
 import math
+from typing import Optional, Sequence, Union
 
 import torch
+
+Numbers = Union[Sequence[float], torch.Tensor]
 
 
 class GaussianMixture:
@@ -25,34 +31,36 @@ class GaussianMixture:
         >>> target = GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25])   # 1D
     """
 
-    def __init__(self, weights, means, stds):
+    def __init__(self, weights: Numbers, means: Numbers, stds: Numbers):
         self.weights = torch.as_tensor(weights, dtype=torch.float64)
         means = torch.as_tensor(means, dtype=torch.float64)
         self.means = means[:, None] if means.ndim == 1 else means
         self.stds = torch.as_tensor(stds, dtype=torch.float64)
         k = len(self.weights)
         if self.means.shape[0] != k or self.stds.shape != (k,):
-            raise ValueError(f"expected {k} means and {k} stds to go with {k} weights, "
-                             f"got means of shape {tuple(means.shape)} and stds of shape {tuple(self.stds.shape)}")
+            raise ValueError(
+                f"expected {k} means and {k} stds to go with {k} weights, "
+                f"got means of shape {tuple(means.shape)} and stds of shape {tuple(self.stds.shape)}"
+            )
         if (self.weights < 0).any() or abs(self.weights.sum().item() - 1) > 1e-6:
             raise ValueError(f"weights must be non-negative and sum to 1, got {self.weights.tolist()}")
         if (self.stds <= 0).any():
             raise ValueError(f"stds must be positive, got {self.stds.tolist()}")
         self.dim = self.means.shape[1]
 
-    def sample(self, n, seed=None):
+    def sample(self, n: int, seed: Optional[int] = None) -> torch.Tensor:
         """n points from the mixture: a float32 tensor of shape (n, dim)."""
         generator = None if seed is None else torch.Generator().manual_seed(seed)
         component = torch.multinomial(self.weights, n, replacement=True, generator=generator)
         noise = torch.randn(n, self.dim, generator=generator, dtype=torch.float64)
         return (self.means[component] + self.stds[component, None] * noise).float()
 
-    def pdf(self, x):
+    def pdf(self, x: torch.Tensor) -> torch.Tensor:
         """The density at points x of shape (n, dim) (or (n,) in 1D): shape (n,)."""
         x = _as_points(x, self.dim)
         return torch.logsumexp(self.weights.log() + _log_normal(x, self.means, self.stds), dim=1).exp()
 
-    def velocity(self, x, t):
+    def velocity(self, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
         """`exact_velocity` of this mixture, as a field `(x, t) -> v` for `fmlib.integrate`."""
         return exact_velocity(self, x, t)
 
@@ -69,7 +77,7 @@ def _log_normal(x, means, stds):
     return -0.5 * squared / stds**2 - d * stds.log() - 0.5 * d * math.log(2 * math.pi)
 
 
-def exact_velocity(mixture, x, t):
+def exact_velocity(mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
     """E[x1 - x0 | x_t = x] for x0 ~ N(0, I), x1 ~ `mixture`, on the straight path.
 
     x: (n, dim); t: a number or a tensor of shape (n, 1). Returns (n, dim) in x's dtype.

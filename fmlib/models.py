@@ -1,9 +1,14 @@
 """The networks: a small MLP that maps a position x and a time t (and, optionally, a class) to a velocity."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
 import torch
 from torch import nn
 
 
-def mlp(inputs, width, depth, outputs):
+def mlp(inputs: int, width: int, depth: int, outputs: int) -> nn.Sequential:
     """`depth` hidden layers of `width` GELU units between `inputs` and `outputs` numbers."""
     if min(inputs, width, depth, outputs) < 1:
         raise ValueError(f"sizes and depth must be positive, got {inputs}, {width}, {depth}, {outputs}")
@@ -14,7 +19,7 @@ def mlp(inputs, width, depth, outputs):
     return nn.Sequential(*layers, nn.Linear(size, outputs))
 
 
-def time_column(t, x):
+def time_column(t: Union[float, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """t (a number, or a tensor of shape (), (n,) or (n, 1)) as a column (n, 1) matching x."""
     return torch.as_tensor(t, dtype=x.dtype, device=x.device).reshape(-1, 1).expand(len(x), 1)
 
@@ -28,14 +33,16 @@ class VelocityNet(nn.Module):
     "no label", so one network gives both v(x, t | y) and v(x, t | no label).
     """
 
-    def __init__(self, dim=2, width=64, depth=3, classes=None):
+    def __init__(self, dim: int = 2, width: int = 64, depth: int = 3, classes: Optional[int] = None):
         super().__init__()
         if dim < 1 or (classes is not None and classes < 1):
             raise ValueError(f"dim and classes must be positive, got {dim} and {classes}")
         self.dim, self.classes = dim, classes
         self.net = mlp(dim + 1 + (classes + 1 if classes else 0), width, depth, dim)
 
-    def forward(self, x, t, label=None):
+    def forward(
+        self, x: torch.Tensor, t: Union[float, torch.Tensor], label: Union[None, int, torch.Tensor] = None
+    ) -> torch.Tensor:
         """x: (n, dim); t: a number or a tensor of shape (), (n,) or (n, 1); label: None, an int or (n,)."""
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(

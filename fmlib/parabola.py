@@ -5,11 +5,15 @@ arc length), so the exact ride takes from t = 0 to t = 1 and ends at END. It
 depends on x alone, so a step that drifts off the curve is never pulled back:
 every integrator error shows.
 """
+
+from __future__ import annotations
+
 import math
+from typing import Optional
 
 import torch
 
-from .integrate import integrate
+from .solvers import Solution, Times, integrate
 
 START = (0.0, 1.0)
 END = (1.0, 1.0)
@@ -17,22 +21,23 @@ END = (1.0, 1.0)
 LENGTH = (4 * math.sqrt(17) + math.asinh(4)) / 8
 
 
-def height(x):
+def height(x: Times) -> Times:
+    """The curve's height 4(x - 1/2)^2 above x (a number, an array or a tensor)."""
     return 4 * (x - 0.5) ** 2
 
 
-def velocity(points, t):
+def velocity(points: torch.Tensor, t: float) -> torch.Tensor:
     """Unit tangent of the curve above each point's x, times LENGTH. points: (n, 2)."""
     slope = 8 * (points[:, :1] - 0.5)
     tangent = torch.cat([torch.ones_like(slope), slope], dim=1)
     return LENGTH * tangent / tangent.norm(dim=1, keepdim=True)
 
 
-def ride(steps, method="euler", warp=None):
-    """Integrate from START in float64; returns fmlib.integrate's Solution, with the trajectory."""
+def ride(steps: int, method: str = "euler", warp: Optional[float] = None) -> Solution:
+    """Ride from START in `steps` ODE steps, in float64: fmlib.integrate's Solution, with the trajectory."""
     return integrate(velocity, torch.tensor([START], dtype=torch.float64), steps, method, warp, trajectory=True)
 
 
-def miss(solution):
+def miss(solution: Solution) -> float:
     """How far the ride's end lands from END."""
     return (solution.x[0] - torch.tensor(END, dtype=solution.x.dtype)).norm().item()

@@ -1,35 +1,39 @@
 """Reflow: teach a student the straight lines between source points and where a teacher flow takes them.
 
-The seed tutorial integrates the teacher afresh for every training batch. Here
-the teacher runs once, over a pool of source points, and the student trains on
-random batches of that fixed pool of pairs: the same kind of targets at a
-fraction of the cost.
+Hawley's *Flow With What You Know* integrates the teacher afresh for every
+training batch. Here the teacher runs once, over a pool of source points
+(`couplings.teacher_pairs`), and the student trains on random batches of that
+fixed pool of pairs: the same kind of targets at a fraction of the cost.
 """
+
+from __future__ import annotations
+
 import copy
+from typing import Optional
 
-import torch
+from torch import nn
 
-from .couplings import fixed
-from .integrate import integrate
-from .shapes import as_sampler
-from .train import train
-
-
-def teacher_pairs(teacher, source, pool=50_000, steps=8, method="rk4", warp=0.5, seed=None):
-    """A pool of pairs (x0, teacher's endpoint for x0): x0 drawn from `source`, integrated once."""
-    if seed is not None:
-        torch.manual_seed(seed)
-    x0 = as_sampler(source)(pool)
-    return x0, integrate(teacher, x0, steps=steps, method=method, warp=warp).x.cpu()
+from .couplings import fixed, teacher_pairs
+from .recipes import BOOK_REFLOW
+from .shapes import Data
+from .training import train
 
 
-def reflow(teacher, source, pool=50_000, teacher_steps=8, steps=2000, lr=3e-3, seed=0, **train_settings):
+def reflow(
+    teacher: nn.Module,
+    source: Data,
+    pool: int = BOOK_REFLOW.pool,
+    teacher_steps: int = BOOK_REFLOW.teacher_steps,
+    steps: int = BOOK_REFLOW.training.steps,
+    lr: float = BOOK_REFLOW.training.lr,
+    seed: Optional[int] = 0,
+    **train_settings,
+) -> tuple[nn.Module, list[float]]:
     """A student that starts as a copy of `teacher` and learns the straight lines of its pairs.
 
-    Returns (student, losses). `teacher_steps` RK4 steps (warped, s = 0.5) give the
-    pool's endpoints; `steps`, `lr` and `train_settings` go to `fmlib.train`. The
-    defaults are measured in benchmarks/chapter6_reflow.py (about 3 s on a laptop
-    CPU for chapter 3's spiral teacher).
+    Returns (student, losses). `teacher_steps` RK4 ODE steps (warped, s = 0.5) give
+    the pool's endpoints; `steps` optimiser iterations at `lr`, and `train_settings`,
+    go to `fmlib.train`. The defaults are `fmlib.recipes.BOOK_REFLOW`.
     """
     x0, x1 = teacher_pairs(teacher, source, pool, teacher_steps, seed=seed)
     student = copy.deepcopy(teacher)

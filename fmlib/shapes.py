@@ -6,7 +6,11 @@ three are the usual toy densities of the flow-matching literature.
 
     >>> x = sample("spiral", 1000, seed=0)   # tensor of shape (1000, 2)
 """
+
+from __future__ import annotations
+
 import math
+from typing import Callable, Optional, Union
 
 import torch
 
@@ -103,7 +107,11 @@ CLASSES = {"two_gaussians": 2, "smiley": 3, "moons": 2, "eight_gaussians": 8}
 """The shapes made of distinct parts, with their number of classes (for `sample_labelled`)."""
 
 
-def sample(name, n, seed=None):
+Data = Union[str, torch.Tensor, Callable[[int], torch.Tensor]]
+"""Where points come from: a shape name, a tensor of samples (n, dim) or a callable `n -> tensor`."""
+
+
+def sample(name: str, n: int, seed: Optional[int] = None) -> torch.Tensor:
     """Draw `n` points of the 2D shape `name`: a float tensor of shape (n, 2) on the CPU.
 
     The same `seed` gives the same points; `seed=None` draws from torch's global
@@ -112,7 +120,7 @@ def sample(name, n, seed=None):
     return _draw(name, n, seed)[0]
 
 
-def sample_labelled(name, n, seed=None):
+def sample_labelled(name: str, n: int, seed: Optional[int] = None) -> tuple[torch.Tensor, torch.Tensor]:
     """`sample`'s points together with the part each belongs to: (points (n, 2), labels (n,)).
 
     Labels run from 0 to CLASSES[name] - 1: the Gaussian of eight_gaussians
@@ -136,7 +144,7 @@ def _draw(name, n, seed):
     return drawn if isinstance(drawn, tuple) else (drawn, None)
 
 
-def as_sampler(data):
+def as_sampler(data: Data) -> Callable[[int], torch.Tensor]:
     """Turn a shape name, a tensor of samples or a callable `n -> tensor` into a callable `n -> tensor`.
 
     A tensor of samples is resampled with replacement, so every call gives a fresh batch.

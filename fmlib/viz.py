@@ -3,38 +3,46 @@
 Colours are from Wong's colour-blind-safe palette: the source is blue, the
 target vermillion, the model's samples green, straight training lines orange.
 Every function draws on the axes it is given (or makes a figure) and returns it.
+`use_book_style()` sets matplotlib's defaults to the book's look; a chapter
+calls it once, after its imports. No figure is wider than PAGE_WIDTH inches.
 """
-import base64
-import os
-import tempfile
-import warnings
 
-import ffmpeg
-import imageio_ffmpeg
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence, Union
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import HTML
-from matplotlib.animation import FuncAnimation
+from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
 from . import parabola
 from .devices import device_of
-from .integrate import warp_time
+from .grids import field_on_grid, histogram_over_time  # noqa: F401 (histogram_over_time: chapter 2 calls it here)
+from .solvers import Solution, Velocity, warp_time
+from .video import animate, ffmpeg_executable
 
-SOURCE = "#0072B2"   # blue
-TARGET = "#D55E00"   # vermillion
-MODEL = "#009E73"    # bluish green
-LINES = "#E69F00"    # orange
+SOURCE = "#0072B2"  # blue
+TARGET = "#D55E00"  # vermillion
+MODEL = "#009E73"  # bluish green
+LINES = "#E69F00"  # orange
 NEUTRAL = "#555555"
 # One colour per class (Wong's eight, black last) for labelled shapes.
 CLASS_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+Colour = Union[str, tuple[float, ...]]  # anything matplotlib takes as a colour
 SPEED_CMAP = "viridis"
 DENSITY_CMAP = "viridis"
 VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
 
-mpl.rcParams.update({
+# The website scales a figure to its text column (about 690 pixels on a 1280-pixel
+# screen): at 100 dpi a 10-inch figure keeps 10-point labels at about 7 points.
+PAGE_WIDTH = 10.0
+BOOK_STYLE = {
     "figure.dpi": 100,
     "savefig.dpi": 100,
     "axes.spines.top": False,
@@ -42,22 +50,29 @@ mpl.rcParams.update({
     "axes.titlesize": 11,
     "axes.labelsize": 10,
     "legend.frameon": False,
-})
+}
 
 
-def ffmpeg_executable():
-    """The ffmpeg binary shipped in the imageio-ffmpeg wheel (no system ffmpeg needed)."""
-    return imageio_ffmpeg.get_ffmpeg_exe()
+def use_book_style() -> None:
+    """Set matplotlib's defaults to the book's look, and point its animation writers at the bundled ffmpeg."""
+    mpl.rcParams.update(BOOK_STYLE)
+    mpl.rcParams["animation.ffmpeg_path"] = ffmpeg_executable()
 
 
-mpl.rcParams["animation.ffmpeg_path"] = ffmpeg_executable()  # for matplotlib's own writers
+use_book_style()  # kept at import until every chapter calls it itself
+
+
+def _figure_size(width, height):
+    """(width, height) in inches, both scaled down so that the width is at most PAGE_WIDTH."""
+    scale = min(1.0, PAGE_WIDTH / width)
+    return width * scale, height * scale
 
 
 def _numpy(x):
     return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
 
-def time_colour(t):
+def time_colour(t: float) -> tuple[float, float, float]:
     """The colour of a cloud at time t: blue at 0, vermillion at 1."""
     return tuple((1 - t) * np.array(to_rgb(SOURCE)) + t * np.array(to_rgb(TARGET)))
 
@@ -76,7 +91,16 @@ def _limit(*clouds, margin=1.08):
     return margin * max(float(np.abs(_numpy(c)).max()) for c in clouds)
 
 
-def cloud(ax, points, colour, title=None, lim=None, size=4, alpha=0.5, label=None):
+def cloud(
+    ax: Axes,
+    points: torch.Tensor,
+    colour: Colour,
+    title: Optional[str] = None,
+    lim: Optional[float] = None,
+    size: float = 4,
+    alpha: float = 0.5,
+    label: Optional[str] = None,
+) -> Axes:
     """A scatter plot of a 2D point cloud (n, 2) on square axes."""
     p = _numpy(points)
     ax.scatter(p[:, 0], p[:, 1], s=size, alpha=alpha, color=colour, label=label, linewidths=0)
@@ -84,7 +108,15 @@ def cloud(ax, points, colour, title=None, lim=None, size=4, alpha=0.5, label=Non
     return ax
 
 
-def labelled_cloud(ax, points, labels, title=None, lim=None, size=4, alpha=0.6):
+def labelled_cloud(
+    ax: Axes,
+    points: torch.Tensor,
+    labels: torch.Tensor,
+    title: Optional[str] = None,
+    lim: Optional[float] = None,
+    size: float = 4,
+    alpha: float = 0.6,
+) -> Axes:
     """Points coloured by their class label (CLASS_COLOURS), drawn in a shuffled order so no class hides another."""
     order = np.random.default_rng(0).permutation(len(points))
     colours = np.array(CLASS_COLOURS)[_numpy(labels)[order] % len(CLASS_COLOURS)]
@@ -94,21 +126,24 @@ def labelled_cloud(ax, points, labels, title=None, lim=None, size=4, alpha=0.6):
     return ax
 
 
-def panel_grid(count, columns=3, size=3.0):
+def panel_grid(count: int, columns: int = 3, size: float = 3.0) -> tuple[Figure, list[Axes]]:
     """A figure of `count` square panels, `columns` to a row: (figure, list of the axes).
 
     Wide rows of many panels shrink on a page until their text cannot be read;
     a grid keeps every figure within 10 inches, the width a page shows at full size.
     """
     rows = -(-count // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + 0.4),
-                             constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=_figure_size(size * columns, size * rows + 0.4), constrained_layout=True, squeeze=False
+    )
     for ax in axes.flat[count:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:count])
 
 
-def labelled_clouds(clouds, title, lim=None):
+def labelled_clouds(
+    clouds: dict[str, tuple[torch.Tensor, torch.Tensor]], title: str, lim: Optional[float] = None
+) -> Figure:
     """`clouds` maps a panel title to (points, labels); one labelled cloud per panel, in a grid."""
     fig, axes = panel_grid(len(clouds))
     for ax, (name, (points, labels)) in zip(axes, clouds.items()):
@@ -117,7 +152,12 @@ def labelled_clouds(clouds, title, lim=None):
     return fig
 
 
-def source_and_target(source, target, titles=("source", "target"), colours=(SOURCE, TARGET)):
+def source_and_target(
+    source: torch.Tensor,
+    target: torch.Tensor,
+    titles: Sequence[str] = ("source", "target"),
+    colours: Sequence[Colour] = (SOURCE, TARGET),
+) -> Figure:
     """Two clouds side by side on the same scale (pass colours=(SOURCE, MODEL) for generated points)."""
     fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), constrained_layout=True)
     lim = _limit(source, target)
@@ -126,18 +166,27 @@ def source_and_target(source, target, titles=("source", "target"), colours=(SOUR
     return fig
 
 
-def flow_sequence(trajectory, times, panels=5, lim=None):
+def flow_sequence(
+    trajectory: torch.Tensor, times: torch.Tensor, panels: int = 5, lim: Optional[float] = None
+) -> Figure:
     """Snapshots of a moving cloud: `trajectory` (steps + 1, n, 2) at `panels` evenly spaced steps."""
     trajectory, times = _numpy(trajectory), _numpy(times)
     picks = np.linspace(0, len(trajectory) - 1, panels).round().astype(int)
-    fig, axes = plt.subplots(1, panels, figsize=(2 * panels, 2.4), constrained_layout=True)
+    fig, axes = plt.subplots(1, panels, figsize=_figure_size(2 * panels, 2.4), constrained_layout=True)
     lim = lim or _limit(trajectory)
     for ax, i in zip(axes, picks):
         cloud(ax, trajectory[i], time_colour(times[i]), f"t = {times[i]:.2f}", lim)
     return fig
 
 
-def trajectories(ax, trajectory, count=30, lim=None, title="paths", backdrop=None):
+def trajectories(
+    ax: Axes,
+    trajectory: torch.Tensor,
+    count: int = 30,
+    lim: Optional[float] = None,
+    title: str = "paths",
+    backdrop: Optional[torch.Tensor] = None,
+) -> Axes:
     """The paths of the first `count` points of `trajectory` (steps + 1, n, 2), with their ends marked.
 
     `backdrop`, if given, is a cloud (say, the target) drawn faintly underneath.
@@ -153,7 +202,15 @@ def trajectories(ax, trajectory, count=30, lim=None, title="paths", backdrop=Non
     return ax
 
 
-def pairing_lines(ax, x0, x1, count=15, shift=0.0, lim=None, title="random pairs, straight lines"):
+def pairing_lines(
+    ax: Axes,
+    x0: torch.Tensor,
+    x1: torch.Tensor,
+    count: int = 15,
+    shift: float = 0.0,
+    lim: Optional[float] = None,
+    title: str = "random pairs, straight lines",
+) -> Axes:
     """Straight lines joining the first `count` pairs (x0[i], x1[i]) over the two whole clouds.
 
     With `shift` > 0 the source is drawn shifted left and the target right, so the
@@ -175,22 +232,39 @@ def pairing_lines(ax, x0, x1, count=15, shift=0.0, lim=None, title="random pairs
 
 
 @torch.no_grad()
-def vector_field(ax, velocity, t=0.0, lim=3.5, grid=40, title=None, colorbar=True):
+def vector_field(
+    ax: Axes,
+    velocity: Velocity,
+    t: float = 0.0,
+    lim: float = 3.5,
+    grid: int = 40,
+    title: Optional[str] = None,
+    colorbar: bool = True,
+) -> Axes:
     """Streamlines of `velocity(x, t)` at one time t, coloured by speed."""
     axis = torch.linspace(-lim, lim, grid)
     gy, gx = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1).to(device_of(velocity))
     v = _numpy(velocity(points, t)).reshape(grid, grid, 2)
     speed = np.hypot(v[..., 0], v[..., 1])
-    stream = ax.streamplot(_numpy(axis), _numpy(axis), v[..., 0], v[..., 1], color=speed,
-                           cmap=SPEED_CMAP, density=1.1, linewidth=1.0, arrowsize=0.9)
+    stream = ax.streamplot(
+        _numpy(axis),
+        _numpy(axis),
+        v[..., 0],
+        v[..., 1],
+        color=speed,
+        cmap=SPEED_CMAP,
+        density=1.1,
+        linewidth=1.0,
+        arrowsize=0.9,
+    )
     if colorbar:
         ax.figure.colorbar(stream.lines, ax=ax, label="speed", shrink=0.8)
     _square_axes(ax, lim, title or f"velocity field at t = {t:.2f}")
     return ax
 
 
-def walk(ax, positions, times, title=None):
+def walk(ax: Axes, positions: torch.Tensor, times: torch.Tensor, title: Optional[str] = None) -> Axes:
     """A path walked in a few steps: `positions` (k + 1, 2) at `times` (k + 1,), with the step arrows."""
     p, times = _numpy(positions), _numpy(times)
     for start, end in zip(p[:-1], p[1:]):
@@ -207,7 +281,14 @@ def walk(ax, positions, times, title=None):
     return ax
 
 
-def paths_1d(ax, times, paths, colour=LINES, title=None, alpha=0.6):
+def paths_1d(
+    ax: Axes,
+    times: torch.Tensor,
+    paths: torch.Tensor,
+    colour: Colour = LINES,
+    title: Optional[str] = None,
+    alpha: float = 0.6,
+) -> Axes:
     """1D paths as lines in the (t, x) plane: `paths` has shape (len(times), n)."""
     ax.plot(_numpy(times), _numpy(paths), color=colour, lw=1.0, alpha=alpha)
     ax.set_xlabel("time t")
@@ -218,7 +299,9 @@ def paths_1d(ax, times, paths, colour=LINES, title=None, alpha=0.6):
     return ax
 
 
-def histogram(ax, samples, grid, density, title=None):
+def histogram(
+    ax: Axes, samples: torch.Tensor, grid: torch.Tensor, density: torch.Tensor, title: Optional[str] = None
+) -> Axes:
     """A histogram of 1D `samples` against the exact `density` evaluated on `grid`."""
     ax.hist(_numpy(samples).ravel(), bins=80, density=True, color=MODEL, alpha=0.6, label="generated samples")
     ax.plot(_numpy(grid), _numpy(density), color=TARGET, lw=2, label="target density")
@@ -232,10 +315,28 @@ def histogram(ax, samples, grid, density, title=None):
 
 # --- 1D flows drawn over the (t, x) plane --------------------------------------
 
-def tx_heatmap(ax, values, x_range, cmap=DENSITY_CMAP, label="density", vmin=None, vmax=None, colorbar=True):
+
+def tx_heatmap(
+    ax: Axes,
+    values: torch.Tensor,
+    x_range: tuple[float, float],
+    cmap: str = DENSITY_CMAP,
+    label: str = "density",
+    vmin: Optional[float] = None,
+    vmax: Optional[float] = None,
+    colorbar: bool = True,
+) -> AxesImage:
     """An image of `values` (n_t, n_x) over t in [0, 1] (across) and x in `x_range` (up)."""
-    image = ax.imshow(_numpy(values).T, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                      extent=[0, 1, *x_range], interpolation="nearest")
+    image = ax.imshow(
+        _numpy(values).T,
+        origin="lower",
+        aspect="auto",
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        extent=[0, 1, *x_range],
+        interpolation="nearest",
+    )
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label=label, pad=0.02)
     ax.set_xlabel("time t")
@@ -243,41 +344,50 @@ def tx_heatmap(ax, values, x_range, cmap=DENSITY_CMAP, label="density", vmin=Non
     return image
 
 
-@torch.no_grad()
-def field_on_grid(velocity, x_range, n_t=101, n_x=200):
-    """A 1D velocity field evaluated on a (t, x) grid: values of shape (n_t, n_x)."""
-    ts = torch.linspace(0, 1, n_t)
-    xs = torch.linspace(*x_range, n_x)
-    device = device_of(velocity)
-    rows = [velocity(xs[:, None].to(device), torch.full((n_x, 1), float(t), device=device))[:, 0] for t in ts]
-    return torch.stack(rows).cpu()
-
-
-def velocity_heatmap(ax, velocity, x_range=(-3, 3), vmax=4.0, title=None, colorbar=True):
+def velocity_heatmap(
+    ax: Axes,
+    velocity: Velocity,
+    x_range: tuple[float, float] = (-3, 3),
+    vmax: float = 4.0,
+    title: Optional[str] = None,
+    colorbar: bool = True,
+) -> Axes:
     """A 1D velocity field over (t, x): red where points move up, blue where they move down."""
-    tx_heatmap(ax, field_on_grid(velocity, x_range), x_range, cmap=VELOCITY_CMAP, label="velocity",
-               vmin=-vmax, vmax=vmax, colorbar=colorbar)
+    tx_heatmap(
+        ax,
+        field_on_grid(velocity, x_range),
+        x_range,
+        cmap=VELOCITY_CMAP,
+        label="velocity",
+        vmin=-vmax,
+        vmax=vmax,
+        colorbar=colorbar,
+    )
     if title:
         ax.set_title(title)
     return ax
 
 
-def histogram_over_time(paths, x_range, bins=200):
-    """The density of 1D `paths` (n_t, n) at each time, as a histogram of shape (n_t, bins)."""
-    paths = torch.as_tensor(_numpy(paths), dtype=torch.float64)
-    width = (x_range[1] - x_range[0]) / bins
-    counts = torch.stack([torch.histc(row, bins=bins, min=x_range[0], max=x_range[1]) for row in paths])
-    return counts / (paths.shape[1] * width)
-
-
-def with_side_densities(x_range, source_pdf, target_pdf, names=("source", "target"), figsize=(10, 4)):
+def with_side_densities(
+    x_range: tuple[float, float],
+    source_pdf: Callable,
+    target_pdf: Callable,
+    names: Sequence[str] = ("source", "target"),
+    figsize: tuple[float, float] = (10, 4),
+) -> tuple[Figure, Axes]:
     """A (t, x) figure flanked by the source density (left, at t = 0) and the target's (right, at t = 1).
 
     `source_pdf` and `target_pdf` map a tensor of x values to densities. Returns the
     figure and its middle axes, on which the caller draws.
     """
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=figsize, sharey=True, constrained_layout=True,
-                                              gridspec_kw={"width_ratios": [1, 5, 1]})
+    fig, (left, middle, right) = plt.subplots(
+        1,
+        3,
+        figsize=_figure_size(*figsize),
+        sharey=True,
+        constrained_layout=True,
+        gridspec_kw={"width_ratios": [1, 5, 1]},
+    )
     xs = torch.linspace(*x_range, 400)
     for ax, pdf, colour, name in [(left, source_pdf, SOURCE, names[0]), (right, target_pdf, TARGET, names[1])]:
         density = _numpy(pdf(xs))
@@ -291,7 +401,7 @@ def with_side_densities(x_range, source_pdf, target_pdf, names=("source", "targe
     return fig, middle
 
 
-def loss_curve(ax, losses, floor=None, window=100):
+def loss_curve(ax: Axes, losses: Sequence[float], floor: Optional[float] = None, window: int = 100) -> Axes:
     """Training loss per step (faint) and its running mean, with the irreducible `floor` as a line."""
     losses = np.asarray(losses)
     ax.plot(losses, color=NEUTRAL, alpha=0.25, lw=0.5, label="loss per step")
@@ -306,8 +416,17 @@ def loss_curve(ax, losses, floor=None, window=100):
     return ax
 
 
-def four_panels(x0, generated, target, trajectory, title=None):
-    """Seed 000's view of a flow: initial points | generated | target | trajectories."""
+def four_panels(
+    x0: torch.Tensor,
+    generated: torch.Tensor,
+    target: torch.Tensor,
+    trajectory: torch.Tensor,
+    title: Optional[str] = None,
+) -> Figure:
+    """A flow in four panels, as Hawley's *Flow With What You Know* shows one.
+
+    Initial points | generated samples | target | trajectories.
+    """
     fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), constrained_layout=True)
     lim = _limit(x0, target)
     cloud(axes[0], x0, SOURCE, "initial points", lim)
@@ -319,9 +438,11 @@ def four_panels(x0, generated, target, trajectory, title=None):
     return fig
 
 
-def gallery(pairs):
+def gallery(pairs: Sequence[tuple[str, torch.Tensor, torch.Tensor]]) -> Figure:
     """Several morphs at a glance: `pairs` is a list of (title, source points, generated points)."""
-    fig, axes = plt.subplots(2, len(pairs), figsize=(2.5 * len(pairs), 5.2), constrained_layout=True)
+    fig, axes = plt.subplots(
+        2, len(pairs), figsize=_figure_size(2.5 * len(pairs), 5.2), constrained_layout=True, squeeze=False
+    )
     for column, (title, x0, generated) in enumerate(pairs):
         lim = _limit(x0, generated)
         cloud(axes[0, column], x0, SOURCE, title, lim)
@@ -329,7 +450,15 @@ def gallery(pairs):
     return fig
 
 
-def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None, shown=1000):
+def lines_field_paths(
+    x0: torch.Tensor,
+    x1: torch.Tensor,
+    velocity: Velocity,
+    trajectory: torch.Tensor,
+    t: float = 0.5,
+    lim: Optional[float] = None,
+    shown: int = 1000,
+) -> Figure:
     """The three views of one flow: training lines (they cross), the learned field, the flow's paths.
 
     At most `shown` points of each cloud are drawn behind the lines, to keep the panels legible.
@@ -344,46 +473,15 @@ def lines_field_paths(x0, x1, velocity, trajectory, t=0.5, lim=None, shown=1000)
 
 # --- animation ---------------------------------------------------------------
 
-def _render_frames(fig, update, frames):
-    for i in range(frames):
-        update(i)
-        fig.canvas.draw()
-        yield np.asarray(fig.canvas.buffer_rgba())[..., :3].tobytes()
 
-
-def _encode_mp4(fig, update, frames, fps):
-    fig.canvas.draw()
-    width, height = fig.canvas.get_width_height()
-    raw = b"".join(_render_frames(fig, update, frames))
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "animation.mp4")
-        stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", framerate=fps)
-        # H.264 in yuv420p plays in every browser; it needs even frame sizes.
-        stream = stream.output(path, vcodec="libx264", pix_fmt="yuv420p", crf=26,
-                               vf="pad=ceil(iw/2)*2:ceil(ih/2)*2", movflags="+faststart")
-        stream.overwrite_output().run(cmd=ffmpeg_executable(), input=raw, quiet=True)
-        with open(path, "rb") as file:
-            encoded = base64.b64encode(file.read()).decode("ascii")
-    return (f'<video controls autoplay loop muted playsinline style="max-width:100%" width="{width}" '
-            f'src="data:video/mp4;base64,{encoded}"></video>')
-
-
-def animate(fig, update, frames, fps=20):
-    """Play `update(i)` for i in range(frames) on `fig` as an HTML5 <video> (H.264 made by ffmpeg).
-
-    The video is embedded in the page, so it plays on a static website and offline.
-    If ffmpeg cannot encode, falls back to matplotlib's JavaScript player.
-    """
-    try:
-        html = _encode_mp4(fig, update, frames, fps)
-    except (OSError, ffmpeg.Error) as error:
-        warnings.warn(f"ffmpeg could not encode the video ({error}); showing a JavaScript animation instead")
-        html = FuncAnimation(fig, update, frames=frames, interval=1000 / fps).to_jshtml(default_mode="loop")
-    plt.close(fig)
-    return HTML(html)
-
-
-def animate_clouds(trajectories, times, titles=None, lim=None, hold=10, fps=20):
+def animate_clouds(
+    trajectories: Union[torch.Tensor, Sequence[torch.Tensor]],
+    times: torch.Tensor,
+    titles: Optional[Sequence[str]] = None,
+    lim: Optional[float] = None,
+    hold: int = 10,
+    fps: int = 20,
+) -> HTML:
     """Animate one or more moving clouds side by side; each trajectory is (steps + 1, n, 2).
 
     The colour runs from blue (t = 0) to vermillion (t = 1); the last frame is held
@@ -395,8 +493,9 @@ def animate_clouds(trajectories, times, titles=None, lim=None, hold=10, fps=20):
     times = _numpy(times)
     titles = titles or [""] * len(trajectories)
     lim = lim or _limit(*trajectories)
-    fig, axes = plt.subplots(1, len(trajectories), figsize=(4 * len(trajectories), 4.2),
-                             constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(trajectories), figsize=_figure_size(4 * len(trajectories), 4.2), constrained_layout=True, squeeze=False
+    )
     dots = []
     for ax, tr, title in zip(axes[0], trajectories, titles):
         dots.append(ax.scatter(tr[0, :, 0], tr[0, :, 1], s=5, alpha=0.6, linewidths=0))
@@ -414,7 +513,15 @@ def animate_clouds(trajectories, times, titles=None, lim=None, hold=10, fps=20):
     return animate(fig, update, steps + hold, fps)
 
 
-def animate_1d_path(velocity, times, path, x_range=(-3, 3), title="one sample, step by step", fps=10, hold=10):
+def animate_1d_path(
+    velocity: Velocity,
+    times: torch.Tensor,
+    path: torch.Tensor,
+    x_range: tuple[float, float] = (-3, 3),
+    title: str = "one sample, step by step",
+    fps: int = 10,
+    hold: int = 10,
+) -> HTML:
     """A point stepping along a 1D `path` (len(times),) over the (t, x) heatmap of `velocity`."""
     times, path = _numpy(times), _numpy(path).ravel()
     fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
@@ -422,8 +529,15 @@ def animate_1d_path(velocity, times, path, x_range=(-3, 3), title="one sample, s
     ax.set_ylim(*x_range)
     (trail,) = ax.plot([], [], color="black", lw=1.5)
     (dot,) = ax.plot([], [], "o", color="black", markersize=8)
-    label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=10,
-                    bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+    label = ax.text(
+        0.02,
+        0.95,
+        "",
+        transform=ax.transAxes,
+        va="top",
+        fontsize=10,
+        bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"),
+    )
 
     def update(frame):
         i = min(frame, len(times) - 1)
@@ -434,32 +548,51 @@ def animate_1d_path(velocity, times, path, x_range=(-3, 3), title="one sample, s
     return animate(fig, update, len(times) + hold, fps)
 
 
-def parabola_ride(ax, solution, title=None):
-    """A ride along `fmlib.parabola`'s curve: the exact path, the points the integrator visited, its miss."""
+def curve_ride(ax: Axes, solution: Solution, curve: Callable, title: Optional[str] = None) -> Axes:
+    """A ride along the curve y = curve(x) from x = 0 to x = 1 (such as `fmlib.parabola.height`).
+
+    Draws the curve, the points the integrator visited (`solution`, one point with
+    its trajectory), the curve's end (1, curve(1)) as a star, and how far from it
+    the ride lands.
+    """
     x = np.linspace(0, 1, 200)
-    ax.plot(x, parabola.height(x), color=NEUTRAL, lw=1.5)
+    heights = np.asarray(curve(x), dtype=float)
+    end = np.array([1.0, float(curve(1.0))])
+    ax.plot(x, heights, color=NEUTRAL, lw=1.5)
     points = _numpy(solution.trajectory[:, 0])
     ax.plot(points[:, 0], points[:, 1], "o-", color=MODEL, ms=3.5, lw=0.8)
-    ax.plot(*parabola.END, marker="*", color=TARGET, ms=13, ls="none")
-    ax.text(0.5, 1.22, f"miss {parabola.miss(solution):.3f}\n{solution.nfe} evaluations",
-            ha="center", va="top", fontsize=9)
-    ax.set(xlim=(-0.15, 1.3), ylim=(-0.2, 1.3), xlabel="x", ylabel="y")
+    ax.plot(*end, marker="*", color=TARGET, ms=13, ls="none")
+    miss = np.linalg.norm(points[-1] - end)
+    ax.text(
+        0.5, heights.max() + 0.22, f"miss {miss:.3f}\n{solution.nfe} evaluations", ha="center", va="top", fontsize=9
+    )
+    ax.set(xlim=(-0.15, 1.3), ylim=(heights.min() - 0.2, heights.max() + 0.3), xlabel="x", ylabel="y")
     ax.set_aspect("equal")
     if title:
         ax.set_title(title)
     return ax
 
 
-def parabola_rides(rides, title, columns=3):
-    """`rides` maps a panel title to a ride along the parabola; one `parabola_ride` per panel, in a grid."""
+def curve_rides(rides: dict[str, Solution], curve: Callable, title: str, columns: int = 3) -> Figure:
+    """`rides` maps a panel title to a ride along `curve`; one `curve_ride` per panel, in a grid."""
     fig, axes = panel_grid(len(rides), columns)
     for ax, (name, solution) in zip(axes, rides.items()):
-        parabola_ride(ax, solution, title=name)
+        curve_ride(ax, solution, curve, title=name)
     fig.suptitle(title)
     return fig
 
 
-def warp_grid(ax, s, steps):
+def parabola_ride(ax: Axes, solution: Solution, title: Optional[str] = None) -> Axes:
+    """`curve_ride` along `fmlib.parabola`'s curve (kept until chapters 4 and 5 call `curve_ride`)."""
+    return curve_ride(ax, solution, parabola.height, title)
+
+
+def parabola_rides(rides: dict[str, Solution], title: str, columns: int = 3) -> Figure:
+    """`curve_rides` along `fmlib.parabola`'s curve (kept until chapters 4 and 5 call `curve_rides`)."""
+    return curve_rides(rides, parabola.height, title, columns)
+
+
+def warp_grid(ax: Axes, s: float, steps: int) -> Axes:
     """The warp f(t; s) and where it puts the times of `steps` even steps (ticks on the right)."""
     t = np.linspace(0, 1, 200)
     even = np.linspace(0, 1, steps + 1)
@@ -468,13 +601,18 @@ def warp_grid(ax, s, steps):
     ax.hlines(warped, even, 1.0, color=LINES, lw=0.6)
     ax.plot(even, warped, "o", color=LINES, ms=3)
     ax.plot(np.ones_like(warped), warped, "_", color=MODEL, ms=14, mew=2)
-    ax.set(xlim=(0, 1.02), ylim=(0, 1.02), xlabel="even steps  u", ylabel="warped time  t = f(u; s)",
-           title=f"s = {s:.2f}: step times (green ticks)")
+    ax.set(
+        xlim=(0, 1.02),
+        ylim=(0, 1.02),
+        xlabel="even steps  u",
+        ylabel="warped time  t = f(u; s)",
+        title=f"s = {s:.2f}: step times (green ticks)",
+    )
     ax.set_aspect("equal")
     return ax
 
 
-def budget_axis(ax, budgets):
+def budget_axis(ax: Axes, budgets: Sequence[int]) -> Axes:
     """A log-scaled x axis of velocity-evaluation budgets, labelled with the budgets themselves."""
     ax.set_xscale("log")
     ax.set_xticks(budgets)
@@ -484,10 +622,18 @@ def budget_axis(ax, budgets):
     return ax
 
 
-def animate_fields(velocities, titles, lim=3.5, frames=21, fps=6, hold=4):
+def animate_fields(
+    velocities: Sequence[Velocity],
+    titles: Sequence[str],
+    lim: float = 3.5,
+    frames: int = 21,
+    fps: int = 6,
+    hold: int = 4,
+) -> HTML:
     """Streamlines of several velocity fields side by side, as t runs from 0 to 1."""
-    fig, axes = plt.subplots(1, len(velocities), figsize=(4.2 * len(velocities), 4.4),
-                             constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(velocities), figsize=_figure_size(4.2 * len(velocities), 4.4), constrained_layout=True, squeeze=False
+    )
     times = np.linspace(0, 1, frames)
 
     def update(frame):

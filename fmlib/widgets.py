@@ -4,22 +4,28 @@ A `Panel` is a row of ipywidgets controls over a figure that is redrawn when a
 control moves. In Jupyter and Colab it is live. It also carries a picture of its
 default state, which is what a page without a kernel (the book's website) shows.
 """
+
+from __future__ import annotations
+
 import base64
 import io
+from typing import Callable, Optional
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 from IPython.display import Image, display
+from matplotlib.figure import Figure
+from torch import nn
 
 from . import viz
 from .devices import default_device, device_of
-from .integrate import integrate
 from .metrics import sliced_wasserstein
 from .mixtures import GaussianMixture
 from .models import VelocityNet
 from .shapes import SHAPES, sample
-from .train import train
+from .solvers import integrate
+from .training import train
 
 
 def _png(fig):
@@ -32,19 +38,18 @@ def _png(fig):
 class Panel:
     """Controls (a dict of name -> widget) and `draw(**values) -> Figure`, redrawn on every change."""
 
-    def __init__(self, controls, draw):
+    def __init__(self, controls: dict[str, widgets.ValueWidget], draw: Callable[..., Figure]):
         self.controls, self.draw = controls, draw
         self.output = widgets.Output()
-        self.box = widgets.VBox([widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}),
-                                 self.output])
+        self.box = widgets.VBox([widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), self.output])
         self.default_png = self.redraw()  # the first drawing doubles as the static fallback
         for control in controls.values():
             control.observe(self.redraw, names="value")
 
-    def values(self):
+    def values(self) -> dict:
         return {name: control.value for name, control in self.controls.items()}
 
-    def redraw(self, change=None):
+    def redraw(self, change: Optional[dict] = None) -> str:
         """Draw the current state into the panel; returns it as a base64 PNG."""
         png = _png(self.draw(**self.values()))
         with self.output:
@@ -59,12 +64,25 @@ class Panel:
 
 
 def _slider(description, value, low, high, step):
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                               continuous_update=False, readout_format=".2f",
-                               style={"description_width": "initial"}, layout={"width": "240px"})
+    return widgets.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=False,
+        readout_format=".2f",
+        style={"description_width": "initial"},
+        layout={"width": "240px"},
+    )
 
 
-def mixture_explorer(mixture, learned=None, x_range=(-3, 3), paths=24):
+def mixture_explorer(
+    mixture: GaussianMixture,
+    learned: Optional[nn.Module] = None,
+    x_range: tuple[float, float] = (-3, 3),
+    paths: int = 24,
+) -> Panel:
     """Explore the exact velocity field of a two-component 1D mixture target.
 
     Sliders: the time t of a slice, and the mixture's weight, means and stds. Left:
@@ -84,8 +102,9 @@ def mixture_explorer(mixture, learned=None, x_range=(-3, 3), paths=24):
 
     def draw(t, weight, mean1, mean2, std1, std2):
         chosen = GaussianMixture([weight, 1 - weight], [mean1, mean2], [std1, std2])
-        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True,
-                                          gridspec_kw={"width_ratios": [3, 2]})
+        fig, (left, right) = plt.subplots(
+            1, 2, figsize=(10, 3.8), constrained_layout=True, gridspec_kw={"width_ratios": [3, 2]}
+        )
         viz.velocity_heatmap(left, chosen.velocity, x_range, title="exact velocity field and pathlines")
         flow = integrate(chosen.velocity, starts, steps=60, trajectory=True)
         viz.paths_1d(left, flow.times, flow.trajectory[:, :, 0], colour="black", alpha=0.7)
@@ -107,8 +126,6 @@ def mixture_explorer(mixture, learned=None, x_range=(-3, 3), paths=24):
     return Panel(controls, draw)
 
 
-
-
 class MorphPanel:
     """Pick two shapes, train, watch the morph: the 2D-morphing chapter's playground.
 
@@ -119,15 +136,16 @@ class MorphPanel:
     A page without a kernel shows a note instead of dead controls.
     """
 
-    def __init__(self, source="gaussian", target="spiral", points=2000, steps=2000):
+    def __init__(self, source: str = "gaussian", target: str = "spiral", points: int = 2000, steps: int = 2000):
+        """The controls' starting values; `steps` counts training iterations."""
         style = {"description_width": "initial"}
         self.controls = {
             "source": widgets.Dropdown(options=SHAPES, value=source, description="source", style=style),
             "target": widgets.Dropdown(options=SHAPES, value=target, description="target", style=style),
-            "points": widgets.IntSlider(value=points, min=500, max=5000, step=500, description="points",
-                                        style=style),
-            "steps": widgets.IntSlider(value=steps, min=200, max=10000, step=200, description="training steps",
-                                       style=style),
+            "points": widgets.IntSlider(value=points, min=500, max=5000, step=500, description="points", style=style),
+            "steps": widgets.IntSlider(
+                value=steps, min=200, max=10000, step=200, description="training steps", style=style
+            ),
         }
         self.button = widgets.Button(description="Train", button_style="primary", icon="play")
         self.progress = widgets.IntProgress(value=0, min=0, max=steps, description="progress")
@@ -135,45 +153,63 @@ class MorphPanel:
         self.preview, self.animation = widgets.Output(), widgets.Output()
         self.model = self.distance = None
         self.button.on_click(self.train)
-        self.box = widgets.VBox([
-            widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
-            widgets.HBox([self.button, self.progress, self.status]), self.preview, self.animation])
+        self.box = widgets.VBox(
+            [
+                widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
+                widgets.HBox([self.button, self.progress, self.status]),
+                self.preview,
+                self.animation,
+            ]
+        )
 
-    def values(self):
+    def values(self) -> dict:
         return {name: control.value for name, control in self.controls.items()}
 
-    def show_preview(self, step, model):
+    def show_preview(self, step: int, model: nn.Module) -> None:
+        """The training callback: the progress after `step` iterations, and the cloud the model makes now."""
         self.progress.value = step
         chosen = self.values()
         x0 = sample(chosen["source"], chosen["points"], seed=0)
         generated = integrate(model, x0, steps=50, method="euler").x
         with self.preview:
             self.preview.clear_output(wait=True)
-            fig = viz.source_and_target(x0, generated, titles=("source", f"generated after {step} steps"),
-                                        colours=(viz.SOURCE, viz.MODEL))
+            fig = viz.source_and_target(
+                x0, generated, titles=("source", f"generated after {step} steps"), colours=(viz.SOURCE, viz.MODEL)
+            )
             display(fig)
             plt.close(fig)
 
-    def train(self, _button=None):
+    def train(self, _button: Optional[widgets.Button] = None) -> None:
+        """Train a model on the chosen shapes, then show the morph and its distance to the target."""
         chosen = self.values()
         self.progress.max, self.progress.value = chosen["steps"], 0
         self.status.value = f"training {chosen['source']} -> {chosen['target']} ..."
         model = VelocityNet().to(default_device())
-        train(model, chosen["source"], chosen["target"], steps=chosen["steps"], progress=False,
-              callback=self.show_preview, callback_every=max(chosen["steps"] // 10, 1))
+        train(
+            model,
+            chosen["source"],
+            chosen["target"],
+            steps=chosen["steps"],
+            progress=False,
+            callback=self.show_preview,
+            callback_every=max(chosen["steps"] // 10, 1),
+        )
         flow = integrate(model, sample(chosen["source"], chosen["points"], seed=0), steps=60, trajectory=True)
         self.model = model
         self.distance = sliced_wasserstein(flow.x, sample(chosen["target"], chosen["points"], seed=1))
         self.status.value = "rendering the morph ..."
         with self.animation:
             self.animation.clear_output(wait=True)
-            display(viz.animate_clouds(flow.trajectory, flow.times,
-                                       titles=[f"{chosen['source']} to {chosen['target']}"]))
+            display(
+                viz.animate_clouds(flow.trajectory, flow.times, titles=[f"{chosen['source']} to {chosen['target']}"])
+            )
         self.status.value = f"done: sliced W2 to the target = {self.distance:.3f}"
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.box._repr_mimebundle_(**kwargs)
-        bundle["text/html"] = ("<p><em>An interactive panel stands here: run this cell in Jupyter or Colab "
-                               "to pick two shapes, train and watch them morph. Without a running "
-                               "kernel it cannot work; the figures around it show what it does.</em></p>")
+        bundle["text/html"] = (
+            "<p><em>An interactive panel stands here: run this cell in Jupyter or Colab "
+            "to pick two shapes, train and watch them morph. Without a running "
+            "kernel it cannot work; the figures around it show what it does.</em></p>"
+        )
         return bundle

@@ -4,7 +4,10 @@ import pytest
 import torch
 
 import fmlib
-from fmlib.metrics import energy_distance, sliced_wasserstein
+from fmlib.metrics import energy_distance, field_rmse, sliced_wasserstein, straightness, wasserstein_1d
+from fmlib.mixtures import GaussianMixture
+
+BOOK_MIXTURE = GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25])
 
 
 @pytest.mark.parametrize("distance", [sliced_wasserstein, energy_distance])
@@ -44,3 +47,29 @@ def test_energy_distance_of_two_points_is_twice_their_gap():
 def test_same_seed_same_value():
     a, b = fmlib.sample("square", 200, seed=0), fmlib.sample("heart", 200, seed=0)
     assert sliced_wasserstein(a, b, seed=5) == sliced_wasserstein(a, b, seed=5)
+
+
+def test_straightness_closed_forms():
+    x0 = torch.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=torch.float64)
+    # Constant velocity: straight paths, zero.
+    assert straightness(lambda x, t: torch.ones_like(x), x0) < 1e-20
+
+    # Rotation by one radian: |v|^2 - |chord|^2 = r^2 (1 - 4 sin^2(1/2)), averaged over the points.
+    def rotation(x, t):
+        return torch.stack([-x[:, 1], x[:, 0]], dim=1)
+
+    exact = (1 + 4) / 2 * (1 - 4 * math.sin(0.5) ** 2)
+    assert abs(straightness(rotation, x0) - exact) < 1e-3 * exact
+
+
+def test_wasserstein_1d_of_a_shift_is_the_shift():
+    a = torch.randn(1000)
+    assert wasserstein_1d(a, a + 0.7) == pytest.approx(0.7)
+    assert wasserstein_1d(a, a.flip(0)) == pytest.approx(0.0, abs=1e-12)  # order does not matter
+
+
+def test_field_rmse_is_zero_for_the_same_field_and_the_offset_otherwise():
+    x, t = torch.randn(500, 1), torch.rand(500, 1)
+    assert field_rmse(BOOK_MIXTURE.velocity, BOOK_MIXTURE.velocity, x, t) == 0.0
+    shifted = lambda x, t: BOOK_MIXTURE.velocity(x, t) + 0.25  # noqa: E731
+    assert field_rmse(shifted, BOOK_MIXTURE.velocity, x, t) == pytest.approx(0.25)

@@ -1,8 +1,11 @@
+import math
+
 import pytest
 import torch
 
 import fmlib
-from fmlib.shapes import as_sampler
+from fmlib import couplings
+from fmlib.shapes import CLASSES, as_sampler, sample_labelled
 
 
 @pytest.mark.parametrize("name", fmlib.SHAPES)
@@ -10,7 +13,7 @@ def test_every_shape_gives_n_finite_2d_points(name):
     x = fmlib.sample(name, 500, seed=0)
     assert x.shape == (500, 2) and x.dtype == torch.float32
     assert torch.isfinite(x).all()
-    assert x.abs().max() < 8  # every shape lives at the seed's scale, roughly [-3, 3]^2
+    assert x.abs().max() < 8  # every shape lives at Hawley's scale, roughly [-3, 3]^2
 
 
 @pytest.mark.parametrize("name", fmlib.SHAPES)
@@ -26,7 +29,7 @@ def test_seeded_global_generator_makes_unseeded_draws_repeatable():
     assert torch.equal(a, fmlib.sample("moons", 100))
 
 
-def test_the_six_seed_shapes_have_their_documented_geometry():
+def test_hawleys_six_shapes_have_their_documented_geometry():
     n = 20_000
     square = fmlib.sample("square", n, seed=0)
     assert square.abs().max() <= 3.0 and square.abs().max() > 2.95
@@ -72,3 +75,25 @@ def test_as_sampler_accepts_names_tensors_and_callables():
         as_sampler("circle")
     with pytest.raises(TypeError, match="shape name"):
         as_sampler(42)
+
+
+@pytest.mark.parametrize("name", list(CLASSES))
+def test_labels_match_the_points_and_cover_every_class(name):
+    points, labels = sample_labelled(name, 4000, seed=0)
+    assert torch.equal(points, fmlib.sample(name, 4000, seed=0))
+    assert set(labels.tolist()) == set(range(CLASSES[name]))
+
+
+def test_eight_gaussians_labels_are_the_angles_of_their_centres():
+    points, labels = sample_labelled("eight_gaussians", 4000, seed=1)
+    for c in range(8):
+        centre = points[labels == c].mean(dim=0)
+        expected = 2.5 * torch.tensor([math.cos(c * math.pi / 4), math.sin(c * math.pi / 4)])
+        assert (centre - expected).norm() < 0.05
+
+
+def test_shapes_without_classes_are_refused():
+    with pytest.raises(ValueError, match="no classes"):
+        sample_labelled("spiral", 10)
+    with pytest.raises(ValueError, match="no classes"):
+        couplings.labelled("gaussian", "spiral")

@@ -1,7 +1,3 @@
-import base64
-import re
-
-import imageio_ffmpeg
 import matplotlib
 import pytest
 import torch
@@ -61,8 +57,12 @@ def test_panel_grid_shows_exactly_the_panels_asked_for(count, columns, shape):
 def test_grids_of_rides_and_clouds_title_their_panels():
     points, labels = fmlib.shapes.sample_labelled("eight_gaussians", 80, seed=0)
     clouds = viz.labelled_clouds({"w = 0": (points, labels), "target": (points, labels)}, "guidance")
-    rides = viz.parabola_rides({"euler": fmlib.parabola.ride(4, "euler"), "rk4": fmlib.parabola.ride(4, "rk4")},
-                               "rides", columns=2)
+    rides = viz.curve_rides(
+        {"euler": fmlib.parabola.ride(4, "euler"), "rk4": fmlib.parabola.ride(4, "rk4")},
+        fmlib.parabola.height,
+        "rides",
+        columns=2,
+    )
     for fig, titles in [(clouds, ["w = 0", "target"]), (rides, ["euler", "rk4"])]:
         shown = [ax for ax in fig.axes if ax.get_visible()]
         assert [ax.get_title() for ax in shown] == titles
@@ -74,25 +74,41 @@ def test_time_colour_runs_from_source_to_target():
     assert viz.time_colour(1.0) == pytest.approx(matplotlib.colors.to_rgb(viz.TARGET))
 
 
-def decoded_video(html, tmp_path):
-    match = re.search(r'<video[^>]*src="data:video/mp4;base64,([^"]+)"', html)
-    assert match, "expected an embedded mp4 <video>"
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(base64.b64decode(match.group(1)))
-    return path
+@pytest.fixture
+def animated(monkeypatch):
+    """The figures and frame counts that viz hands to the video encoder, instead of encoding them."""
+    shown = []
+    monkeypatch.setattr(viz, "animate", lambda fig, update, frames, fps=20: shown.append((fig, frames)))
+    return shown
 
 
-def test_animation_is_an_embedded_h264_video_with_every_frame(tmp_path):
-    sol = fmlib.integrate(swirl, fmlib.sample("heart", 100, seed=0), steps=12, trajectory=True)
-    html = viz.animate_clouds(sol.trajectory, sol.times, titles=["swirl"], hold=3).data
-    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(decoded_video(html, tmp_path)))
-    assert frames == 13 + 3
-    assert seconds == pytest.approx(16 / 20, abs=0.06)
+def test_figures_built_from_many_panels_stay_within_the_page_width(animated):
+    # Widths computed from a number of panels are scaled down to viz.PAGE_WIDTH (10 inches).
+    sol = fmlib.integrate(swirl, fmlib.sample("gaussian", 50, seed=0), steps=6, trajectory=True)
+    clouds = [("pair", sol.trajectory[0], sol.x)] * 8
+    figures = [
+        viz.panel_grid(12, columns=6)[0],
+        viz.flow_sequence(sol.trajectory, sol.times, panels=9),
+        viz.gallery(clouds),
+        viz.with_side_densities((-3, 3), torch.ones_like, torch.ones_like, figsize=(14, 4))[0],
+    ]
+    viz.animate_clouds([sol.trajectory] * 3, sol.times, hold=2)
+    viz.animate_fields([swirl] * 4, ["swirl"] * 4, frames=2, hold=0)
+    figures += [fig for fig, _ in animated]
+    assert [fig.get_figwidth() <= viz.PAGE_WIDTH + 1e-9 for fig in figures] == [True] * len(figures)
+    assert animated[0][1] == 7 + 2  # every step, and the last held for `hold` frames
 
 
-def test_animation_falls_back_to_javascript_when_ffmpeg_fails(monkeypatch):
-    monkeypatch.setattr(viz, "ffmpeg_executable", lambda: "/nonexistent/ffmpeg")
-    sol = fmlib.integrate(swirl, fmlib.sample("square", 5, seed=0), steps=3, trajectory=True)
-    with pytest.warns(UserWarning, match="ffmpeg could not encode"):
-        html = viz.animate_clouds(sol.trajectory, sol.times, hold=0).data
-    assert "<video" not in html and "<script" in html
+def test_a_ride_along_a_curve_shows_the_curve_its_end_and_the_miss():
+    ride = fmlib.parabola.ride(10, "euler")
+    fig, ax = plt.subplots()
+    viz.curve_ride(ax, ride, fmlib.parabola.height, title="ten steps")
+    assert ax.get_title() == "ten steps" and ax.get_xlabel() and ax.get_ylabel()
+    assert f"miss {fmlib.parabola.miss(ride):.3f}" in ax.texts[0].get_text()
+
+
+def test_book_style_sets_the_defaults_it_names():
+    with matplotlib.rc_context():
+        matplotlib.rcParams["axes.spines.top"] = True
+        viz.use_book_style()
+        assert all(matplotlib.rcParams[name] == value for name, value in viz.BOOK_STYLE.items())

@@ -5,7 +5,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
 
 import fmlib  # noqa: E402
 from fmlib.mixtures import GaussianMixture  # noqa: E402
@@ -43,21 +42,10 @@ def test_explorer_draws_the_chosen_mixture_and_the_learned_slice():
     heatmap, slice_axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     assert heatmap.get_xlabel() == "time t" and slice_axes.get_xlabel() == "position x"
     assert [line.get_label() for line in slice_axes.get_lines() if not line.get_label().startswith("_")] == [
-        "exact", "learned (book's mixture)"]
+        "exact",
+        "learned (book's mixture)",
+    ]
     plt.close("all")
-
-
-def test_field_on_grid_matches_the_field_pointwise():
-    grid = fmlib.viz.field_on_grid(MIXTURE.velocity, (-2, 2), n_t=5, n_x=7)
-    assert grid.shape == (5, 7)
-    expected = MIXTURE.velocity(torch.tensor([[2.0]]), 0.25)
-    assert torch.allclose(grid[1, -1], expected[0, 0].float())
-
-
-def test_histogram_over_time_is_a_density_at_every_time():
-    paths = torch.randn(4, 10_000) * 0.5
-    density = fmlib.viz.histogram_over_time(paths, (-3, 3), bins=60)
-    assert torch.allclose(density.sum(dim=1) * 0.1, torch.ones(4, dtype=density.dtype), atol=1e-3)
 
 
 def test_morph_panel_trains_the_chosen_pair_when_train_is_clicked():

@@ -1,27 +1,38 @@
 """Moving points along a velocity field: step functions, time warping and the integrator.
 
 A velocity is anything called as `velocity(x, t) -> v` with x of shape (n, d)
-and t a number: a trained `VelocityNet` or a plain function.
+and t a number: a trained `VelocityNet` or a plain function. Here `steps`
+always counts ODE steps from t = 0 to t = 1 (not training iterations).
 """
-from dataclasses import dataclass
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional, TypeVar
+
+import numpy as np
 import torch
 
 from .devices import device_of
 
+Velocity = Callable[[torch.Tensor, float], torch.Tensor]
+"""`velocity(x, t) -> v`: x and v of shape (n, d), t a number."""
+Times = TypeVar("Times", float, np.ndarray, torch.Tensor)
+"""A time or times: a number, a numpy array or a tensor (a function of times returns the same kind)."""
 
-def euler_step(velocity, x, t, dt):
+
+def euler_step(velocity: Velocity, x: torch.Tensor, t: float, dt: float) -> torch.Tensor:
     """Move with the velocity at the start of the step. Error per unit time: O(dt)."""
     return x + dt * velocity(x, t)
 
 
-def midpoint_step(velocity, x, t, dt):
+def midpoint_step(velocity: Velocity, x: torch.Tensor, t: float, dt: float) -> torch.Tensor:
     """Take half a step, then use the velocity found there for the whole step. O(dt^2)."""
     x_half = x + (dt / 2) * velocity(x, t)
     return x + dt * velocity(x_half, t + dt / 2)
 
 
-def rk4_step(velocity, x, t, dt):
+def rk4_step(velocity: Velocity, x: torch.Tensor, t: float, dt: float) -> torch.Tensor:
     """The classical Runge-Kutta step: a weighted average of four velocities. O(dt^4)."""
     k1 = velocity(x, t)
     k2 = velocity(x + (dt / 2) * k1, t + dt / 2)
@@ -38,18 +49,19 @@ def _check_slope(s):
         raise ValueError(f"the warp slope s must lie in [0, 1.5] (outside it the warp is not monotone), got {s}")
 
 
-def warp_time(t, s=0.5):
+def warp_time(t: Times, s: float = 0.5) -> Times:
     """The cubic time warp f(t; s) with f(0) = 0, f(1) = 1 and slope s at t = 1/2.
 
     Applied to evenly spaced times, s = 1 leaves them as they are; s < 1 slows
     time down in the middle, so the steps there are short (where a flow's paths
     usually bend); s > 1 makes the steps short near t = 0 and t = 1 instead.
+    `t` is a number, a numpy array or a tensor; the result has its type.
     """
     _check_slope(s)
     return 4 * (1 - s) * t**3 + 6 * (s - 1) * t**2 + (3 - 2 * s) * t
 
 
-def warp_time_derivative(t, s=0.5):
+def warp_time_derivative(t: Times, s: float = 0.5) -> Times:
     """df/dt of `warp_time`."""
     _check_slope(s)
     return 12 * (1 - s) * t**2 + 12 * (s - 1) * t + (3 - 2 * s)
@@ -60,11 +72,12 @@ class Solution:
     """What `integrate` returns.
 
     x: the points at t = 1, (n, d). trajectory: every step's points, (steps + 1, n, d),
-    or None. times: the times of those steps, (steps + 1,). nfe: how many times the
-    velocity was evaluated (the cost of sampling).
+    or None when not asked for. times: the times of those steps, (steps + 1,).
+    nfe: how many times the velocity was evaluated (the cost of sampling).
     """
+
     x: torch.Tensor
-    trajectory: torch.Tensor
+    trajectory: Optional[torch.Tensor]
     times: torch.Tensor
     nfe: int
 
@@ -81,8 +94,15 @@ class _CountedVelocity:
 
 
 @torch.no_grad()
-def integrate(velocity, x0, steps=100, method="rk4", warp=None, trajectory=False):
-    """Carry the points `x0` (n, d) from t = 0 to t = 1 along `velocity` in `steps` steps.
+def integrate(
+    velocity: Velocity,
+    x0: torch.Tensor,
+    steps: int = 100,
+    method: str = "rk4",
+    warp: Optional[float] = None,
+    trajectory: bool = False,
+) -> Solution:
+    """Carry the points `x0` (n, d) from t = 0 to t = 1 along `velocity` in `steps` ODE steps.
 
     `method` is one of STEPPERS; `warp` is a slope s for `warp_time` (None: evenly
     spaced times). The points move to the model's device; the results are on it.

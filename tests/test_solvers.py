@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import fmlib
-from fmlib.integrate import STEPPERS
+from fmlib.solvers import STEPPERS
 
 
 def decay(x, t):
@@ -108,8 +108,9 @@ def spring(t, y):
     return [y[1], -4 * y[0] - 0.3 * y[1] + math.sin(3 * t)]
 
 
-@pytest.mark.parametrize("method, steps, tolerance", [("euler", 2000, 2e-3), ("midpoint", 200, 2e-4),
-                                                       ("rk4", 50, 1e-6)])
+@pytest.mark.parametrize(
+    "method, steps, tolerance", [("euler", 2000, 2e-3), ("midpoint", 200, 2e-4), ("rk4", 50, 1e-6)]
+)
 def test_integrators_agree_with_scipy_solve_ivp(method, steps, tolerance):
     from scipy.integrate import solve_ivp
 
@@ -121,19 +122,3 @@ def test_integrators_agree_with_scipy_solve_ivp(method, steps, tolerance):
 
     ours = fmlib.integrate(velocity, torch.tensor(y0, dtype=torch.float64), steps=steps, method=method).x
     assert torch.allclose(ours, torch.tensor(reference, dtype=torch.float64), atol=tolerance), (ours, reference)
-
-
-def test_parabola_velocity_has_constant_speed_along_the_curve_and_reaches_the_end():
-    from fmlib import parabola
-
-    x = torch.linspace(0, 1, 101, dtype=torch.float64)
-    points = torch.stack([x, parabola.height(x)], dim=1)
-    v = parabola.velocity(points, 0.0)
-    assert torch.allclose(v.norm(dim=1), torch.full((101,), parabola.LENGTH, dtype=torch.float64))
-    assert torch.allclose(v[:, 1] / v[:, 0], 8 * (x - 0.5))  # tangent to y = 4(x - 1/2)^2
-    # LENGTH is the arc length: a fine polyline along the curve has the same length.
-    fine = torch.linspace(0, 1, 200_001, dtype=torch.float64)
-    polyline = torch.stack([fine, parabola.height(fine)], dim=1).diff(dim=0).norm(dim=1).sum()
-    assert abs(polyline.item() - parabola.LENGTH) < 1e-8
-    assert parabola.miss(parabola.ride(400, "rk4")) < 1e-8
-    assert parabola.miss(parabola.ride(10, "euler")) > 0.1

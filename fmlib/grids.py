@@ -1,0 +1,40 @@
+"""A 1D flow's numbers on a grid over the (t, x) plane: its velocity field, and the density of its paths.
+
+Both give arrays of shape (n_t, n_x) with time down the rows, ready for
+`viz.tx_heatmap` (or for arithmetic, such as the gap between two fields).
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import numpy as np
+import torch
+
+from .devices import device_of
+from .solvers import Velocity
+
+
+@torch.no_grad()
+def field_on_grid(velocity: Velocity, x_range: tuple[float, float], n_t: int = 101, n_x: int = 200) -> torch.Tensor:
+    """A 1D velocity field evaluated on a (t, x) grid: values of shape (n_t, n_x), on the CPU."""
+    ts = torch.linspace(0, 1, n_t)
+    xs = torch.linspace(*x_range, n_x)
+    device = device_of(velocity)
+    rows = [velocity(xs[:, None].to(device), torch.full((n_x, 1), float(t), device=device))[:, 0] for t in ts]
+    return torch.stack(rows).cpu()
+
+
+def histogram_over_time(
+    paths: Union[torch.Tensor, np.ndarray], x_range: tuple[float, float], bins: int = 200
+) -> torch.Tensor:
+    """The density of 1D `paths` (n_t, n) at each time, as a histogram of shape (n_t, bins).
+
+    `paths` is a tensor or an array; each row is the n positions at one time.
+    """
+    paths = torch.as_tensor(
+        paths.detach().cpu().numpy() if torch.is_tensor(paths) else np.asarray(paths), dtype=torch.float64
+    )
+    width = (x_range[1] - x_range[0]) / bins
+    counts = torch.stack([torch.histc(row, bins=bins, min=x_range[0], max=x_range[1]) for row in paths])
+    return counts / (paths.shape[1] * width)

@@ -1,0 +1,39 @@
+"""A progress bar for training loops, in a terminal or a notebook."""
+
+from __future__ import annotations
+
+from IPython.display import display
+from tqdm.auto import tqdm
+from tqdm.notebook import tqdm as notebook_tqdm
+
+
+class TrainingProgress:
+    """tqdm.auto's progress bar over `total` iterations, showing the latest loss; use it in a `with` block.
+
+    In a notebook the progress bar is a widget whose plain-text form is recorded
+    when it is first shown; showing it through a display handle lets us record it
+    again when it is done, so a page without widgets (the website) shows the
+    finished progress bar, not 0%.
+    """
+
+    def __init__(self, total: int, enabled: bool = True, description: str = "training"):
+        self.total = total
+        if enabled and issubclass(tqdm, notebook_tqdm):
+            self.bar = tqdm(total=total, desc=description, display=False)
+            self.handle = display(self.bar.container, display_id=True)
+        else:
+            self.bar, self.handle = tqdm(total=total, desc=description, disable=not enabled), None
+
+    def advance(self, iteration: int, loss: float) -> None:
+        """Count one iteration (numbered from 0); the loss is shown every 50 and at the last."""
+        self.bar.update(1)
+        if iteration % 50 == 0 or iteration == self.total - 1:
+            self.bar.set_postfix(loss=f"{loss:.3f}")
+
+    def __enter__(self) -> TrainingProgress:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.bar.close()
+        if self.handle is not None:
+            self.handle.update(self.bar.container)  # the saved output now holds the finished progress bar

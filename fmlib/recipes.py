@@ -1,0 +1,71 @@
+"""Named training settings, in one place: the book's, and those of the tutorials it is measured against.
+
+A `Recipe` is what `fmlib.train` needs besides the data (how many optimiser
+iterations, the batch size, the learning rate and whether it decays) and the
+size of the network. Chapters and benchmarks import these by name:
+
+    >>> model = fmlib.trained_model("gaussian", "spiral", fmlib.recipes.LONG_SPIRAL)
+    >>> fmlib.train(model, "gaussian", "spiral", **fmlib.recipes.LONG_SPIRAL.train_settings())
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Settings of one training run. `steps` counts optimiser iterations (not ODE steps)."""
+
+    steps: int = 2000
+    batch_size: int = 1024
+    lr: float = 1e-2
+    lr_decay: bool = True  # cosine decay of the learning rate from `lr` to 0
+    width: int = 64  # the network: `depth` hidden layers of `width` units
+    depth: int = 3
+
+    def train_settings(self) -> dict:
+        """The keyword arguments of `fmlib.train`: everything here but the network's size."""
+        return dict(steps=self.steps, batch_size=self.batch_size, lr=self.lr, lr_decay=self.lr_decay)
+
+
+@dataclass(frozen=True)
+class ReflowRecipe:
+    """Settings of a reflow: the student's training, and where its pairs come from.
+
+    `pool` teacher pairs are drawn once (None: a fresh batch of pairs, integrated
+    by the teacher, for every iteration), each by `teacher_steps` warped RK4 steps
+    of the teacher. With `time_warp` = s the training times are `warp_time(U, s)`
+    for uniform U instead of U itself. The student is a copy of its teacher, so
+    `training`'s width and depth are the teacher's.
+    """
+
+    training: Recipe
+    pool: Optional[int] = 50_000
+    teacher_steps: int = 8
+    time_warp: Optional[float] = None
+
+
+# The book's settings.
+BOOK_2D = Recipe()
+"""`fmlib.train`'s defaults: a 2D morph in a few seconds on a laptop CPU (chapter 3's first model)."""
+LONG_SPIRAL = Recipe(steps=10_000, lr=5e-3)
+"""Chapter 3's longer setting for the Gaussian-to-spiral model that chapters 4 to 6 reuse."""
+BOOK_1D = Recipe(steps=6000, lr=3e-3)
+"""Chapter 2's 1D mixture model."""
+BOOK_REFLOW = ReflowRecipe(Recipe(steps=2000, lr=3e-3))
+"""`fmlib.reflow`'s defaults: the teacher integrated once over a pool of pairs."""
+
+# The settings of the tutorials the book measures itself against.
+ROELANTS_1D = Recipe(steps=10_000, batch_size=256, lr=1e-3, lr_decay=False, depth=2)
+"""Roelants' *Flow Matching: A Visual Introduction*: 2 hidden layers of 64, Adam at 1e-3, batch 256."""
+HAWLEY_2D = Recipe(steps=10_000, batch_size=2048, lr=3e-3, lr_decay=False)
+"""Hawley's *Flow With What You Know*: 100 epochs of 100 steps, batch 2048, Adam at 3e-3, 3 hidden layers of 64."""
+HAWLEY_REFLOW = ReflowRecipe(
+    Recipe(steps=4000, batch_size=2048, lr=1e-3, lr_decay=False), pool=None, teacher_steps=20, time_warp=0.5
+)
+"""Hawley's reflow: 40 epochs of 100 steps, the teacher integrated afresh for every batch, warped times."""
+
+CHAPTER_SECONDS = 60
+"""How long one chapter may take to run, top to bottom, on a 2-core laptop CPU."""

@@ -1,0 +1,132 @@
+import inspect
+
+import pytest
+import torch
+
+import fmlib
+from fmlib import couplings, guidance, training
+
+
+def test_train_refuses_data_of_the_wrong_dimension():
+    with pytest.raises(ValueError, match=r"dim=1.*dim=2.*VelocityNet\(dim=2\)"):
+        fmlib.train(fmlib.VelocityNet(dim=1), "gaussian", "spiral", steps=5, progress=False)
+
+
+def test_nan_loss_stops_training_with_a_remedy():
+    nan_target = lambda n: torch.full((n, 2), float("nan"))  # noqa: E731
+    with pytest.raises(FloatingPointError, match="step 0.*lower the learning rate"):
+        fmlib.train(fmlib.VelocityNet(), "gaussian", nan_target, steps=10, progress=False)
+
+
+def test_same_seed_same_training():
+    def run():
+        torch.manual_seed(1)
+        return fmlib.train(fmlib.VelocityNet(width=16), "gaussian", "moons", steps=20, seed=4, progress=False)
+
+    assert run() == run()
+
+
+def test_training_learns_the_exact_marginal_velocity_in_1d():
+    # Independent pairs x0 ~ N(0, 1), x1 ~ N(c, 1): x_t and x1 - x0 are jointly Gaussian, so
+    # E[x1 - x0 | x_t = x] = c + (2t - 1) / ((1 - t)^2 + t^2) * (x - t c).
+    c = 2.0
+    samples = torch.randn(20_000, 1) + c  # the target as a tensor of samples
+    torch.manual_seed(0)
+    model = fmlib.VelocityNet(dim=1, width=32, depth=2)
+    losses = fmlib.train(model, lambda n: torch.randn(n, 1), samples, steps=1500, seed=0, progress=False)
+    assert sum(losses[-100:]) / 100 < 0.5 * sum(losses[:10]) / 10
+    for t in [0.1, 0.5, 0.9]:
+        spread = ((1 - t) ** 2 + t**2) ** 0.5
+        x = t * c + spread * torch.linspace(-1.5, 1.5, 7)[:, None]  # the bulk of x_t
+        exact = c + (2 * t - 1) / spread**2 * (x - t * c)
+        with torch.no_grad():
+            assert (model(x, t) - exact).abs().max() < 0.2, f"t={t}"
+
+
+def test_time_sampler_decides_which_times_are_trained():
+    seen = []
+
+    def late_times(n):
+        t = 0.9 + 0.1 * torch.rand(n, 1)
+        seen.append(t)
+        return t
+
+    fmlib.train(fmlib.VelocityNet(width=8), "gaussian", "square", steps=3, time_sampler=late_times, progress=False)
+    assert len(seen) == 3 and all((t >= 0.9).all() for t in seen)
+
+
+def test_label_dropout_trains_both_answers():
+    # Two classes at +-2 on the x axis. At t = 1/2 from x = 0 the conditional velocity must point
+    # towards its class, and the unconditional one (the average) nowhere in particular.
+    torch.manual_seed(0)
+    net = fmlib.VelocityNet(dim=2, classes=2, width=32, depth=2)
+    fmlib.train(
+        net,
+        pairs=couplings.labelled("gaussian", "two_gaussians"),
+        steps=600,
+        batch_size=512,
+        label_dropout=0.3,
+        seed=0,
+        progress=False,
+    )
+    origin = torch.zeros(1, 2)
+    left, right, neither = net(origin, 0.5, 0)[0, 0], net(origin, 0.5, 1)[0, 0], net(origin, 0.5)[0, 0]
+    assert left < -1 and right > 1 and abs(neither) < 0.5, (left, right, neither)
+
+
+def test_train_on_a_fixed_pool_of_pairs():
+    # Every pair moves by (1, -2): the learned field must be that constant everywhere.
+    torch.manual_seed(0)
+    x0 = torch.randn(4096, 2)
+    model = fmlib.VelocityNet(dim=2, width=32, depth=2)
+    fmlib.train(
+        model,
+        pairs=couplings.fixed(x0, x0 + torch.tensor([1.0, -2.0])),
+        steps=400,
+        batch_size=256,
+        seed=0,
+        progress=False,
+    )
+    v = model(torch.randn(200, 2), torch.rand(200, 1))
+    assert (v - torch.tensor([1.0, -2.0])).abs().mean() < 0.03
+
+
+def test_train_wants_either_source_and_target_or_pairs():
+    model = fmlib.VelocityNet(dim=2)
+    with pytest.raises(ValueError, match="either"):
+        fmlib.train(model, "gaussian", "moons", pairs=couplings.independent("gaussian", "moons"), steps=1)
+    with pytest.raises(ValueError, match="either"):
+        fmlib.train(model, "gaussian", steps=1)
+
+
+def test_flow_matching_loss_is_the_regression_onto_the_straight_line_velocity():
+    torch.manual_seed(0)
+    model = fmlib.VelocityNet(dim=2, width=16, depth=2)
+    x0, x1, t = torch.randn(64, 2), torch.randn(64, 2), torch.rand(64, 1)
+    by_hand = ((model((1 - t) * x0 + t * x1, t) - (x1 - x0)) ** 2).mean()
+    assert torch.equal(fmlib.flow_matching_loss(model, x0, x1, t), by_hand)
+    conditional = fmlib.VelocityNet(dim=2, classes=3, width=16, depth=2)
+    y = torch.randint(0, 3, (64,))
+    by_hand = ((conditional((1 - t) * x0 + t * x1, t, y) - (x1 - x0)) ** 2).mean()
+    assert torch.equal(fmlib.flow_matching_loss(conditional, x0, x1, t, y), by_hand)
+
+
+def test_label_dropout_replaces_about_that_share_of_labels_with_no_label():
+    torch.manual_seed(0)
+    labels = torch.randint(0, 3, (10_000,))
+    dropped = training.drop_labels(labels, 0.2, no_label=3)
+    replaced = dropped != labels
+    assert abs(replaced.float().mean() - 0.2) < 0.02 and (dropped[replaced] == 3).all()
+
+
+def test_the_classifier_trains_in_the_same_loop(monkeypatch):
+    calls = []
+    real = training.optimise
+    monkeypatch.setattr(guidance, "optimise", lambda *args, **kwargs: calls.append(args[2:]) or real(*args, **kwargs))
+    losses = guidance.train_classifier(guidance.TimeClassifier(8), "eight_gaussians", steps=3, batch_size=16, lr=0.1)
+    assert len(losses) == 3 and calls == [(3, 0.1)]
+
+
+def test_the_training_loop_leaves_the_display_to_the_progress_module():
+    source = inspect.getsource(training)
+    assert "tqdm" not in source and "IPython" not in source
