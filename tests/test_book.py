@@ -1,4 +1,5 @@
 """House rules of the book that a reader in Jupyter, Colab or on the website would trip over."""
+
 import importlib.util
 import json
 import pathlib
@@ -133,8 +134,9 @@ def test_exercise_solutions_run_after_the_chapter(path):
     blocks = solution_blocks(path)
     assert blocks, "no solution code found"
     notebook.cells += [nbformat.v4.new_code_cell(block) for block in blocks]
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
 
 
 def test_setup_cell_installs_fmlib_from_the_configured_repository_only_when_missing(monkeypatch):

@@ -3,8 +3,9 @@
 The site is built with `make book` (Jupyter Book reuses its execution cache, so
 this is quick when the chapters have not changed). The browser is Debian's
 chromium, driven by Playwright; `.ci/run` installs it. Without it these tests are
-skipped, saying why.
+skipped, saying why, except under CI (CI=true), where they fail.
 """
+
 import os
 import pathlib
 import re
@@ -27,16 +28,34 @@ def site():
     return HTML
 
 
+def without(reason):
+    """Skip the browser tests, saying why; under CI (CI=true) fail instead, so a missing browser cannot pass."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    try:
+        from playwright import sync_api as playwright_api
+    except ImportError:
+        without("the playwright package is not installed")
     if not shutil.which(CHROMIUM):
-        pytest.skip(f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium) "
-                    f"or set CHROMIUM to one")
+        without(
+            f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM to one"
+        )
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -47,14 +66,16 @@ def open_page(browser, path):
     errors, elsewhere = [], []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: None if request.url.startswith(("file:", "data:", "blob:"))
-            else elsewhere.append(request.url))
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(("file:", "data:", "blob:")) else elsewhere.append(request.url),
+    )
     page.goto(path.as_uri(), wait_until="load")
     return page, errors, elsewhere
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_page_in_a_browser(site, browser, chapter):
+def test_chapter_page_in_a_browser(browser, site, chapter):
     page, errors, elsewhere = open_page(browser, site / "notebooks" / f"{chapter}.html")
     try:
         # Math is typeset by the MathJax copy inside the site.
@@ -64,12 +85,17 @@ def test_chapter_page_in_a_browser(site, browser, chapter):
         if "$" in source:
             assert page.locator("mjx-container").count() > 0, "no typeset math"
         # Every figure decodes.
-        images = page.evaluate("() => [...document.images].map(i => [i.src.slice(0, 80), i.complete && i.naturalWidth > 0])")
+        images = page.evaluate(
+            "() => [...document.images].map(i => [i.src.slice(0, 80), i.complete && i.naturalWidth > 0])"
+        )
         assert images and all(ok for _, ok in images), [src for src, ok in images if not ok]
         # Every video can load (they are embedded mp4s).
-        page.wait_for_function("() => [...document.querySelectorAll('video')].every(v => v.readyState >= 1 || v.error)",
-                               timeout=20_000)
-        videos = page.evaluate("() => [...document.querySelectorAll('video')].map(v => [v.readyState, v.error && v.error.code])")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('video')].every(v => v.readyState >= 1 || v.error)", timeout=20_000
+        )
+        videos = page.evaluate(
+            "() => [...document.querySelectorAll('video')].map(v => [v.readyState, v.error && v.error.code])"
+        )
         assert all(state >= 1 and error is None for state, error in videos), videos
         # The launch button opens this chapter in Colab, from the configured repository.
         repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
@@ -93,7 +119,7 @@ def test_chapter_page_weight(site, chapter):
     assert weight <= PAGE_BUDGET, f"{chapter}: {weight / 1e6:.1f} MB"
 
 
-def test_other_pages_load_without_errors(site, browser):
+def test_other_pages_load_without_errors(browser, site):
     for path in [site / "index.html", *sorted((site / "book").glob("*.html"))]:
         page, errors, elsewhere = open_page(browser, path)
         page.close()
