@@ -1,13 +1,14 @@
-# The book's two commands (see README.md):
+# The book's commands (see README.md):
 #   make book   build the website into _build/html, executing every chapter
 #   make test   run fmlib's unit tests and execute every notebook with nbval
-# Both create the virtual environment .venv on first use.
+#   make lint   check the Python code with ruff (rules and format in pyproject.toml)
+# Each creates the virtual environment .venv on first use.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test clean
+.PHONY: book test lint lint-notebooks clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,17 @@ book: $(BIN)/.installed _build/.fmlib-stamp
 
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+LINTED := fmlib tests benchmarks scripts
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+# The chapters' code cells, at the 79 characters a code box on the website shows.
+lint-notebooks: $(BIN)/.installed
+	$(BIN)/ruff check --line-length 79 notebooks
+	$(BIN)/ruff format --check --line-length 79 notebooks
 
 clean:
 	rm -rf _build $(VENV)

@@ -7,6 +7,7 @@ _config.yml's `repository.url`; after changing it, run
     python scripts/sync_setup_cell.py           # rewrite the cells
     python scripts/sync_setup_cell.py --check   # only report (the tests do this)
 """
+
 import json
 import pathlib
 import sys
@@ -15,7 +16,7 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
-TEMPLATE = '''\
+TEMPLATE = """\
 # Setup. In Colab this installs fmlib, the book's helper package,
 # from the book's repository (about a minute). Where fmlib is
 # installed already, it does nothing.
@@ -28,7 +29,7 @@ except ModuleNotFoundError:
     repository = "{url}"
     command = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run(command + [f"fmlib @ git+{{repository}}"], check=True)
-    import fmlib'''
+    import fmlib"""
 
 
 def setup_cell_source():

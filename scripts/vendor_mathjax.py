@@ -10,6 +10,7 @@ every script in _static to every page.)
 
     python scripts/vendor_mathjax.py
 """
+
 import pathlib
 import shutil
 
