@@ -25,14 +25,15 @@ def distance(a, b):
     return sliced_wasserstein(a, b, projections=500)
 
 
-def run(source, target, recipe):
+def run(source, target, recipe, method="euler"):
+    """(training seconds, sliced W2 of 10 000 points sampled with 100 steps of `method`)."""
     torch.manual_seed(0)
     model = fmlib.VelocityNet(width=recipe.width, depth=recipe.depth)
     start = time.perf_counter()
     fmlib.train(model, source, target, seed=0, progress=False, **recipe.train_settings())
     seconds = time.perf_counter() - start
     x0 = fmlib.sample(source, 10_000, seed=100)
-    generated = fmlib.integrate(model, x0, steps=100, method="euler").x
+    generated = fmlib.integrate(model, x0, steps=100, method=method).x
     return seconds, distance(generated, fmlib.sample(target, 10_000, seed=200))
 
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import yaml
+from test_prose import unbacked_numbers
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("sync_setup_cell", ROOT / "scripts" / "sync_setup_cell.py")
@@ -137,6 +138,8 @@ def test_exercise_solutions_run_after_the_chapter(path):
     NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
+    # Every number the text quotes is printed by the chapter or its solutions (tests/test_prose.py).
+    assert not unbacked_numbers(notebook), f"quoted but not printed: {unbacked_numbers(notebook)}"
 
 
 def test_setup_cell_installs_fmlib_from_the_configured_repository_only_when_missing(monkeypatch):

@@ -124,3 +124,16 @@ def test_other_pages_load_without_errors(browser, site):
         page, errors, elsewhere = open_page(browser, path)
         page.close()
         assert not errors and not elsewhere, (path.name, errors, elsewhere)
+
+
+def test_built_pages_use_no_planning_words_or_machine_paths(site):
+    # What the executed chapters printed (a cache path, a benchmark file) counts too.
+    from bs4 import BeautifulSoup
+    from test_prose import planning_words
+
+    pages = [site / "index.html", *sorted((site / "book").glob("*.html")), *sorted((site / "notebooks").glob("*.html"))]
+    for path in pages:
+        article = BeautifulSoup(path.read_text(), "html.parser").select_one("article")
+        assert article is not None, path.name
+        words = planning_words(article.get_text(" "))
+        assert not words, (path.name, words)
