@@ -11,10 +11,9 @@ from . import couplings, grids, guidance, metrics, mixtures, parabola, paths, re
 from .cache import trained_model
 from .devices import default_device
 from .models import VelocityNet
-from .reflow import reflow
 from .shapes import SHAPES, sample, sample_labelled
 from .solvers import STEPPERS, Solution, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
-from .training import flow_matching_loss, train
+from .training import flow_matching_loss, reflow, train
 
 __all__ = [
     "SHAPES",

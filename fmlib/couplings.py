@@ -78,9 +78,6 @@ def ot_partners(x0: torch.Tensor, x1: torch.Tensor, chunk: int = 256) -> torch.T
     return paired
 
 
-minibatch_ot = ot_partners  # the name chapter 6 calls; goes once it calls ot_partners
-
-
 def teacher_pairs(
     teacher: Velocity,
     source: Data,

@@ -21,9 +21,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
-from . import parabola
 from .devices import device_of
-from .grids import field_on_grid, histogram_over_time  # noqa: F401 (histogram_over_time: chapter 2 calls it here)
+from .grids import field_on_grid
 from .solvers import Solution, Velocity, warp_time
 from .video import animate, ffmpeg_executable
 
@@ -57,9 +56,6 @@ def use_book_style() -> None:
     """Set matplotlib's defaults to the book's look, and point its animation writers at the bundled ffmpeg."""
     mpl.rcParams.update(BOOK_STYLE)
     mpl.rcParams["animation.ffmpeg_path"] = ffmpeg_executable()
-
-
-use_book_style()  # kept at import until every chapter calls it itself
 
 
 def _figure_size(width, height):
@@ -580,16 +576,6 @@ def curve_rides(rides: dict[str, Solution], curve: Callable, title: str, columns
         curve_ride(ax, solution, curve, title=name)
     fig.suptitle(title)
     return fig
-
-
-def parabola_ride(ax: Axes, solution: Solution, title: Optional[str] = None) -> Axes:
-    """`curve_ride` along `fmlib.parabola`'s curve (kept until chapters 4 and 5 call `curve_ride`)."""
-    return curve_ride(ax, solution, parabola.height, title)
-
-
-def parabola_rides(rides: dict[str, Solution], title: str, columns: int = 3) -> Figure:
-    """`curve_rides` along `fmlib.parabola`'s curve (kept until chapters 4 and 5 call `curve_rides`)."""
-    return curve_rides(rides, parabola.height, title, columns)
 
 
 def warp_grid(ax: Axes, s: float, steps: int) -> Axes:

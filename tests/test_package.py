@@ -10,25 +10,13 @@ import pytest
 import fmlib
 
 MODULES = sorted(info.name for info in pkgutil.iter_modules(fmlib.__path__))
-# fmlib/reflow.py stays while chapter 6 imports teacher_pairs from it; then fmlib.reflow is the function only.
-SHADOWED = {"reflow"}
 
 
 def test_there_are_modules():
     assert {"training", "solvers", "viz", "recipes"} <= set(MODULES)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name, marks=pytest.mark.xfail(strict=True, reason="the module goes once chapter 6 stops importing it")
-        )
-        if name in SHADOWED
-        else name
-        for name in MODULES
-    ],
-)
+@pytest.mark.parametrize("name", MODULES)
 def test_every_module_imports_by_its_own_name(name):
     module = importlib.import_module(f"fmlib.{name}")
     assert isinstance(module, types.ModuleType) and module.__name__ == f"fmlib.{name}"

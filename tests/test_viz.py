@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import matplotlib
 import pytest
 import torch
@@ -112,3 +115,8 @@ def test_book_style_sets_the_defaults_it_names():
         matplotlib.rcParams["axes.spines.top"] = True
         viz.use_book_style()
         assert all(matplotlib.rcParams[name] == value for name, value in viz.BOOK_STYLE.items())
+
+
+def test_importing_fmlib_leaves_matplotlib_settings_alone():
+    script = "import matplotlib as mpl; before = dict(mpl.rcParams); import fmlib; print(dict(mpl.rcParams) == before)"
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout == "True\n"
