@@ -1,14 +1,14 @@
 # The book's commands (see README.md):
 #   make book   build the website into _build/html, executing every chapter
 #   make test   run fmlib's unit tests and execute every notebook with nbval
-#   make lint   check the Python code with ruff (rules and format in pyproject.toml)
+#   make lint   check the Python code and the chapters' code cells with ruff (pyproject.toml)
 # Each creates the virtual environment .venv on first use.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test lint lint-notebooks clean
+.PHONY: book test lint clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,11 @@ test: $(BIN)/.installed
 
 LINTED := fmlib tests benchmarks scripts
 
+# The chapters' code cells are linted, not reformatted (see pyproject.toml), at the
+# 79 characters a code box on the website shows.
 lint: $(BIN)/.installed
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
-
-# The chapters' code cells (linted, not reformatted: see pyproject.toml), at the
-# 79 characters a code box on the website shows.
-lint-notebooks: $(BIN)/.installed
 	$(BIN)/ruff check --line-length 79 notebooks
 
 clean:
