@@ -11,6 +11,7 @@ Two rules (DESIGN.md, "Words a reader sees"):
   sentence. `unbacked_numbers` checks an executed notebook; tests/test_book.py
   calls it on every chapter executed with its solutions.
 """
+
 import ast
 import json
 import pathlib
@@ -50,8 +51,9 @@ def reader_text(path):
         return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text())["cells"])
     if path.suffix == ".py":
         tree = ast.parse(path.read_text())
-        return "\n".join(node.value for node in ast.walk(tree)
-                         if isinstance(node, ast.Constant) and isinstance(node.value, str))
+        return "\n".join(
+            node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        )
     return path.read_text()
 
 
@@ -73,7 +75,8 @@ def test_the_planning_word_check_can_fail():
 
 # Numbers: a decimal, a percentage, or a count of times ("5.5 times", "3x").
 PROSE_NUMBER = re.compile(
-    r"(?<![\w.\\^_/{-])(?P<value>\d+(?:\.\d+)?)(?P<kind>\s?%|\s?(?:times\b|×|x\b|-fold\b))?(?![\w.])")
+    r"(?<![\w.\\^_/{-])(?P<value>\d+(?:\.\d+)?)(?P<kind>\s?%|\s?(?:times\b|×|x\b|-fold\b))?(?![\w.])"
+)
 ANY_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -146,9 +149,16 @@ def unbacked_numbers(notebook):
 
 def test_the_number_check_can_fail():
     def notebook(prose, printed):
-        return {"cells": [{"cell_type": "markdown", "source": [prose]},
-                          {"cell_type": "code", "source": ["print(x)"],
-                           "outputs": [{"output_type": "stream", "text": [printed]}]}]}
+        return {
+            "cells": [
+                {"cell_type": "markdown", "source": [prose]},
+                {
+                    "cell_type": "code",
+                    "source": ["print(x)"],
+                    "outputs": [{"output_type": "stream", "text": [printed]}],
+                },
+            ]
+        }
 
     assert unbacked_numbers(notebook("about 5.5 times closer, at 0.048", "0.048 and 5.47")) == []
     assert unbacked_numbers(notebook("about three times closer: 0.263 and 0.048", "0.263 0.048")) == []
