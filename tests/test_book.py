@@ -158,3 +158,23 @@ def test_setup_cell_installs_fmlib_from_the_configured_repository_only_when_miss
         exec(source, {})
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     assert calls == [[sys.executable, "-m", "pip", "install", "-q", f"fmlib @ git+{url}"]]
+
+
+DRAWS = re.compile(r"plt\.subplots|\bax\.|\baxes\[|viz\.(?!use_book_style)\w+\(|widgets\.Panel\(")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_plotting_cells_are_folded_alike_in_every_chapter(path):
+    # One rule for every chapter: a cell that draws a figure, an animation or a panel
+    # is folded on the website (hide-input), so the idea's code reads between the
+    # paragraphs; and a folded cell computes nothing the text relies on (it trains
+    # and prints nothing), so folding never hides the idea.
+    for cell in cells(path):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        folded = "hide-input" in cell["metadata"].get("tags", [])
+        if DRAWS.search(source):
+            assert folded, f"fold this drawing cell (tag hide-input): {source[:80]!r}"
+        if folded and not source.startswith("# Setup."):
+            assert not re.search(r"fmlib\.train\(|^print\(", source, re.M), f"a folded cell computes: {source[:80]!r}"
