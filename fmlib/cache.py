@@ -8,6 +8,12 @@ second. The key is every setting, the device type, and the source code of the
 modules that shape a trained model (`SHAPING`), so a change to any of them
 trains afresh instead of loading a stale model. The folder is $FMLIB_CACHE, or
 ~/.cache/fmlib.
+
+Nothing is lost to a damaged cache: each entry has its checksum beside it, and
+an entry that fails it (changed bytes, a cut-short or empty file) is trained
+again and saved over, with a warning that names the file. A folder that cannot
+be written is found before training; the model is trained and returned all the
+same, with a warning, only not kept.
 """
 
 from __future__ import annotations
@@ -15,26 +21,37 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
+import io
 import json
 import os
 import sys
+import tempfile
+import warnings
 from pathlib import Path
+from typing import Optional
 
 import torch
 
-from . import couplings, devices, models, paths, recipes, shapes, solvers, training
+from . import checks, couplings, devices, models, paths, recipes, shapes, solvers, training
 from . import progress as progress_display
 from .devices import default_device
 from .recipes import BOOK_2D, Recipe
 from .shapes import as_sampler
 
-SHAPING = (models, training, paths, couplings, shapes, solvers, recipes, devices, progress_display)
+SHAPING = (models, training, paths, couplings, shapes, solvers, recipes, devices, progress_display, checks)
 """The network, the loss and the training loop, and every fmlib module they use (this one builds the network)."""
+
+_TRAIN_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(training.train).parameters.items()
+    if name not in ("model", "source", "target", "seed", "progress")
+}
 
 
 def cache_dir() -> Path:
-    """$FMLIB_CACHE, or ~/.cache/fmlib."""
-    return Path(os.environ.get("FMLIB_CACHE", Path.home() / ".cache" / "fmlib"))
+    """$FMLIB_CACHE (a leading ~ is your home folder) when it is set and not empty, else ~/.cache/fmlib."""
+    folder = os.environ.get("FMLIB_CACHE", "").strip()
+    return Path(folder).expanduser() if folder else Path.home() / ".cache" / "fmlib"
 
 
 def trained_model(
@@ -49,26 +66,71 @@ def trained_model(
     `seed` gives the same model as a direct call after `torch.manual_seed(seed)`.
     Returns the model in evaluation mode on `fmlib.default_device()`.
     """
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a Recipe, such as fmlib.recipes.LONG_SPIRAL; got {recipe!r}")
+    if seed is None:
+        raise TypeError("seed must be a whole number such as 0: the cache keeps one model per seed")
+    seed = checks.seed(seed)
     fields = {field.name for field in dataclasses.fields(Recipe)}
+    for name in changes:
+        if name not in fields and name not in _TRAIN_DEFAULTS:
+            raise TypeError(
+                f"trained_model has no setting {name!r}; change a field of the recipe ({', '.join(sorted(fields))}) "
+                f"or give a keyword of fmlib.train ({', '.join(sorted(_TRAIN_DEFAULTS))})"
+            )
     recipe = dataclasses.replace(recipe, **{name: value for name, value in changes.items() if name in fields})
-    settings = {**recipe.train_settings(), **{name: value for name, value in changes.items() if name not in fields}}
+    settings = {
+        **recipe.train_settings(),
+        **{name: _plain(name, value) for name, value in changes.items() if name not in fields},
+    }
     device = default_device()
     key = _key(source, target, recipe.width, recipe.depth, seed, settings, device)
     path = cache_dir() / f"{source}-to-{target}-{key}.pt"
-    dim = as_sampler(source)(1).shape[1]
+    as_sampler(target, "target")  # an unknown shape fails now, before any training
+    dim = as_sampler(source, "source")(1).shape[1]
     torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
     model = models.VelocityNet(dim, recipe.width, recipe.depth).to(device)
-    if path.exists():
-        model.load_state_dict(torch.load(path, map_location=device, weights_only=True))
+    state = _read(path, device)
+    if state is not None:
+        model.load_state_dict(state)
         if progress:
             print("loaded from the cache: trained earlier with these settings")
-    else:
-        training.train(model, source, target, seed=seed, progress=progress, **settings)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        torch.save(model.state_dict(), partial)
-        os.replace(partial, path)  # never leave a half-written file under the final name
+        return model.eval()
+    unwritable = _unwritable(path.parent)
+    if unwritable:
+        warnings.warn(
+            f"the model cache folder {path.parent} cannot be written ({unwritable}): training anyway, but the "
+            "model will not be kept for next time; set the FMLIB_CACHE environment variable to a folder you can "
+            "write to",
+            stacklevel=2,
+        )
+    training.train(model, source, target, seed=seed, progress=progress, **settings)
+    if not unwritable:
+        try:
+            _save(model.state_dict(), path)
+        except OSError as error:
+            warnings.warn(
+                f"the trained model could not be saved to {path} ({error}); it is returned all the same", stacklevel=2
+            )
     return model.eval()
+
+
+def _plain(name, value):
+    """A keyword of fmlib.train as a plain value of the type of its default, so equal settings give one key."""
+    default = _TRAIN_DEFAULTS[name]
+    if isinstance(default, bool):
+        if value not in (True, False):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+        return bool(value)
+    if isinstance(default, int):
+        return checks.whole_number(value, name, minimum=None)
+    if isinstance(default, float):
+        return checks.real_number(value, name)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError(
+        f"trained_model can only cache plain settings; {name}={value!r} is not one (call fmlib.train directly)"
+    )
 
 
 def _key(source, target, width, depth, seed, settings, device):
@@ -91,3 +153,55 @@ def _key(source, target, width, depth, seed, settings, device):
         code=[inspect.getsource(module) for module in (*SHAPING, sys.modules[__name__])],
     )
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _checksum_path(path):
+    return path.with_suffix(".sha256")
+
+
+def _read(path, device) -> Optional[dict]:
+    """The weights kept at `path`, or None: when there are none, or they fail their checksum (with a warning)."""
+    if not path.exists():
+        return None
+    try:
+        data = path.read_bytes()
+        checksum = _checksum_path(path)
+        if not checksum.exists():
+            raise ValueError("its checksum file is missing")
+        if hashlib.sha256(data).hexdigest() != checksum.read_text().strip():
+            raise ValueError("its bytes do not match their checksum: the file is cut short or changed")
+        return torch.load(io.BytesIO(data), map_location=device, weights_only=True)
+    except Exception as error:  # whatever is wrong with the file, the remedy is the same: train again
+        warnings.warn(
+            f"the cached model {path} is damaged ({error}); training it again and saving over it", stacklevel=3
+        )
+        return None
+
+
+def _unwritable(folder) -> Optional[str]:
+    """None if files can be written in `folder` (made if missing), else what stops it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, suffix=".part")
+        os.close(handle)
+        os.unlink(name)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def _save(state, path):
+    """Write the weights and their checksum, each through a temporary file: never a half-written file by its name."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    data = buffer.getvalue()
+    for final, content in [(path, data), (_checksum_path(path), hashlib.sha256(data).hexdigest().encode())]:
+        handle, partial = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(content)
+            os.chmod(partial, 0o644)
+            os.replace(partial, final)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)

@@ -24,7 +24,8 @@ from typing import Callable, Optional
 import torch
 from scipy.optimize import linear_sum_assignment
 
-from .shapes import Data, as_sampler, sample_labelled
+from . import checks
+from .shapes import CLASSES, Data, as_sampler, sample_labelled
 from .solvers import Velocity, integrate
 
 Coupling = Callable[[int], tuple]
@@ -36,30 +37,47 @@ def independent(source: Data, target: Data) -> Coupling:
 
     Each is a shape name, a tensor of samples or a callable `n -> tensor` (see `shapes.as_sampler`).
     """
-    draw_source, draw_target = as_sampler(source), as_sampler(target)
+    draw_source, draw_target = as_sampler(source, "source"), as_sampler(target, "target")
     return lambda n: (draw_source(n), draw_target(n))
 
 
 def labelled(source: Data, target: str) -> Coupling:
     """Like `independent`, with the labels of `target`, a shape name from `fmlib.shapes.CLASSES`: (x0, x1, y (n,))."""
-    draw_source = as_sampler(source)
+    if not isinstance(target, str):
+        raise TypeError(f"target must be the name of a shape with classes ({', '.join(CLASSES)}), got {target!r:.60}")
+    draw_source = as_sampler(source, "source")
     sample_labelled(target, 1)  # fail now for a shape without classes
-    return lambda n: (draw_source(n), *sample_labelled(target, n))
+
+    def draw(n):
+        return (draw_source(n), *sample_labelled(target, n))
+
+    draw.classes = CLASSES[target]  # so that training can check the model has as many
+    return draw
 
 
 def fixed(x0: torch.Tensor, x1: torch.Tensor) -> Coupling:
     """n random rows of a fixed pool of pairs x0 (m, d), x1 (m, d), drawn with replacement, each pair kept together."""
-    if x0.shape != x1.shape:
-        raise ValueError(
-            f"a pool of pairs needs x0 and x1 of the same shape, got {tuple(x0.shape)} and {tuple(x1.shape)}"
-        )
-    x0, x1 = x0.detach().cpu(), x1.detach().cpu()
+    x0, x1 = _pool(x0, x1)
 
     def draw(n):
         rows = torch.randint(len(x0), (n,))
         return x0[rows], x1[rows]
 
     return draw
+
+
+def _pool(x0, x1):
+    """x0 and x1 checked to be a pool of pairs: points (m, d) of the same shape, on the CPU."""
+    x0, x1 = checks.tensor(x0, "x0"), checks.tensor(x1, "x1")
+    for name, x in [("x0", x0), ("x1", x1)]:
+        if x.ndim != 2:
+            raise ValueError(f"{name} must be a pool of points of shape (m, d), got shape {tuple(x.shape)}")
+        checks.points(x, name)
+    if x0.shape != x1.shape:
+        raise ValueError(
+            f"a pool of pairs needs x0 and x1 of the same shape, got {tuple(x0.shape)} and {tuple(x1.shape)}"
+        )
+    return x0.detach().cpu(), x1.detach().cpu()
 
 
 def ot_partners(x0: torch.Tensor, x1: torch.Tensor, chunk: int = 256) -> torch.Tensor:
@@ -69,7 +87,8 @@ def ot_partners(x0: torch.Tensor, x1: torch.Tensor, chunk: int = 256) -> torch.T
     problem on squared distances (scipy's linear_sum_assignment, O(chunk^3)).
     `fixed(x0, ot_partners(x0, x1))` is then the minibatch optimal-transport coupling.
     """
-    x0, x1 = x0.detach().cpu(), x1.detach().cpu()
+    x0, x1 = _pool(x0, x1)
+    chunk = checks.whole_number(chunk, "chunk")
     paired = x1.clone()
     for start in range(0, len(x0), chunk):
         a, b = x0[start : start + chunk], x1[start : start + chunk]
@@ -92,7 +111,10 @@ def teacher_pairs(
     x0 is drawn from `source` and carried once along `teacher` in `steps` ODE steps
     of `method` (warped with slope `warp`).
     """
+    if not callable(teacher):
+        raise TypeError(f"teacher must be a trained model (a velocity field v(x, t)), got {teacher!r}")
+    pool, seed = checks.whole_number(pool, "pool"), checks.seed(seed)
     if seed is not None:
         torch.manual_seed(seed)
-    x0 = as_sampler(source)(pool)
+    x0 = as_sampler(source, "source")(pool)
     return x0, integrate(teacher, x0, steps=steps, method=method, warp=warp).x.cpu()

@@ -11,6 +11,7 @@ from typing import Union
 import numpy as np
 import torch
 
+from . import checks
 from .devices import device_of
 from .solvers import Velocity
 
@@ -18,6 +19,8 @@ from .solvers import Velocity
 @torch.no_grad()
 def field_on_grid(velocity: Velocity, x_range: tuple[float, float], n_t: int = 101, n_x: int = 200) -> torch.Tensor:
     """A 1D velocity field evaluated on a (t, x) grid: values of shape (n_t, n_x), on the CPU."""
+    x_range = checks.interval(x_range, "x_range")
+    n_t, n_x = checks.whole_number(n_t, "n_t"), checks.whole_number(n_x, "n_x")
     ts = torch.linspace(0, 1, n_t)
     xs = torch.linspace(*x_range, n_x)
     device = device_of(velocity)
@@ -35,6 +38,12 @@ def histogram_over_time(
     paths = torch.as_tensor(
         paths.detach().cpu().numpy() if torch.is_tensor(paths) else np.asarray(paths), dtype=torch.float64
     )
+    if paths.ndim != 2 or paths.shape[1] == 0:
+        raise ValueError(
+            f"paths must hold n positions at each time, shape (n_t, n) with n > 0, got shape {tuple(paths.shape)}"
+        )
+    checks.finite(paths, "paths")
+    x_range, bins = checks.interval(x_range, "x_range"), checks.whole_number(bins, "bins")
     width = (x_range[1] - x_range[0]) / bins
     counts = torch.stack([torch.histc(row, bins=bins, min=x_range[0], max=x_range[1]) for row in paths])
     return counts / (paths.shape[1] * width)

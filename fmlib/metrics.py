@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import Union
+
 import torch
 
+from . import checks
 from .solvers import Velocity, integrate
 
 
@@ -18,15 +21,22 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, projections: int = 256,
     SW2^2 = E_direction[ W2^2 of the 1D projections ]. The directions are drawn
     with `seed`, so the same clouds always give the same number.
     """
-    a, b = a.detach().double().cpu(), b.detach().double().cpu()
-    if a.ndim != 2 or a.shape[1:] != b.shape[1:]:
-        raise ValueError(
-            f"expected two clouds of shape (n, d) with the same d, got {tuple(a.shape)} and {tuple(b.shape)}"
-        )
+    a, b = _clouds(a, b)
+    projections, seed = checks.whole_number(projections, "projections"), checks.seed(seed)
     generator = torch.Generator().manual_seed(seed)
     directions = torch.randn(a.shape[1], projections, generator=generator, dtype=torch.float64)
     directions /= directions.norm(dim=0, keepdim=True)
     return _w2_per_column(a @ directions, b @ directions)
+
+
+def _clouds(a, b):
+    """a (n, d) and b (m, d): two non-empty clouds of finite points with the same d, as float64 on the CPU."""
+    a, b = checks.points(a, "a"), checks.points(b, "b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"a and b must be clouds of points of the same dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    return a.detach().double().cpu(), b.detach().double().cpu()
 
 
 def _w2_per_column(pa, pb):
@@ -50,19 +60,47 @@ def wasserstein_1d(a: torch.Tensor, b: torch.Tensor) -> float:
     In 1D the optimal pairing matches sorted values, so W2 is the root-mean-square
     gap between the sorted samples.
     """
-    a, b = a.detach().double().cpu().reshape(-1, 1), b.detach().double().cpu().reshape(-1, 1)
-    return _w2_per_column(a, b)
+    a, b = _samples_1d(a, "a"), _samples_1d(b, "b")
+    return _w2_per_column(a.detach().double().cpu().reshape(-1, 1), b.detach().double().cpu().reshape(-1, 1))
+
+
+def _samples_1d(x, name):
+    x = checks.tensor(x, name)
+    if x.ndim not in (1, 2) or (x.ndim == 2 and x.shape[1] != 1):
+        raise ValueError(
+            f"{name} must be 1D samples of shape (n,) or (n, 1), got shape {tuple(x.shape)}; "
+            "compare clouds of points in more dimensions with sliced_wasserstein"
+        )
+    return checks.points(x.reshape(-1, 1), name)
 
 
 @torch.no_grad()
-def field_rmse(velocity: Velocity, reference: Velocity, x: torch.Tensor, t: torch.Tensor) -> float:
-    """Root-mean-square difference of two velocity fields over points x (n, d) at times t (n, 1).
+def field_rmse(velocity: Velocity, reference: Velocity, x: torch.Tensor, t: Union[float, torch.Tensor]) -> float:
+    """Root-mean-square difference of two velocity fields over points x (n, d) at times t (n, 1) (or one time).
 
     To weigh the (t, x) plane as training does, draw t uniformly and x = x_t on the path.
     """
-    v = velocity(x, t).detach().double().cpu()
-    r = reference(x.cpu(), t.cpu()).detach().double()
+    x = checks.points(x, "x")
+    if isinstance(t, torch.Tensor):
+        if t.shape not in ((), (len(x),), (len(x), 1)):
+            raise ValueError(f"t must be one time per point, shape ({len(x)}, 1), or one time; got {tuple(t.shape)}")
+        t_cpu = t.cpu()
+    else:
+        t = t_cpu = checks.real_number(t, "t")
+    v = _field(velocity(x, t), "velocity", x).detach().double().cpu()
+    r = _field(reference(x.cpu(), t_cpu), "reference", x).detach().double()
     return (v - r).pow(2).sum(dim=1).mean().sqrt().item()
+
+
+def _field(v, name, x):
+    """A field's values at x, checked: a tensor of x's shape, all finite."""
+    if not isinstance(v, torch.Tensor) or v.shape != x.shape:
+        shape = tuple(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__
+        raise ValueError(
+            f"{name} must give one velocity per point, of x's shape {tuple(x.shape)}: velocity and reference must "
+            f"be fields of the same dimension; {name} gave {shape}"
+        )
+    return checks.finite(v, f"the {name} field")
 
 
 def energy_distance(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -70,7 +108,7 @@ def energy_distance(a: torch.Tensor, b: torch.Tensor) -> float:
 
     It is zero exactly when the two distributions are equal. Cost: O(n m) memory.
     """
-    a, b = a.detach().double().cpu(), b.detach().double().cpu()
+    a, b = _clouds(a, b)
     between = torch.cdist(a, b).mean()
     within_a, within_b = torch.cdist(a, a).mean(), torch.cdist(b, b).mean()
     return (2 * between - within_a - within_b).item()

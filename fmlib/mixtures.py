@@ -20,6 +20,8 @@ from typing import Optional, Sequence, Union
 
 import torch
 
+from . import checks
+
 Numbers = Union[Sequence[float], torch.Tensor]
 
 
@@ -32,11 +34,15 @@ class GaussianMixture:
     """
 
     def __init__(self, weights: Numbers, means: Numbers, stds: Numbers):
-        self.weights = torch.as_tensor(weights, dtype=torch.float64)
-        means = torch.as_tensor(means, dtype=torch.float64)
+        self.weights = _numbers(weights, "weights")
+        means = _numbers(means, "means")
         self.means = means[:, None] if means.ndim == 1 else means
-        self.stds = torch.as_tensor(stds, dtype=torch.float64)
+        self.stds = _numbers(stds, "stds")
         k = len(self.weights)
+        if self.weights.ndim != 1 or k == 0:
+            raise ValueError(f"weights must be a list of K > 0 numbers, one per component, got {weights!r}")
+        if means.ndim > 2:
+            raise ValueError(f"means must be K numbers (1D) or K points (K, dim), got shape {tuple(means.shape)}")
         if self.means.shape[0] != k or self.stds.shape != (k,):
             raise ValueError(
                 f"expected {k} means and {k} stds to go with {k} weights, "
@@ -50,6 +56,7 @@ class GaussianMixture:
 
     def sample(self, n: int, seed: Optional[int] = None) -> torch.Tensor:
         """n points from the mixture: a float32 tensor of shape (n, dim)."""
+        n, seed = checks.whole_number(n, "n (the number of points)"), checks.seed(seed)
         generator = None if seed is None else torch.Generator().manual_seed(seed)
         component = torch.multinomial(self.weights, n, replacement=True, generator=generator)
         noise = torch.randn(n, self.dim, generator=generator, dtype=torch.float64)
@@ -65,9 +72,21 @@ class GaussianMixture:
         return exact_velocity(self, x, t)
 
 
+def _numbers(values, name):
+    """`values` as a float64 tensor of finite numbers."""
+    try:
+        values = torch.as_tensor(values, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be numbers, got {values!r}") from None
+    return checks.finite(values, name)
+
+
 def _as_points(x, dim):
-    x = torch.as_tensor(x).double()
-    return x[:, None] if x.ndim == 1 and dim == 1 else x
+    """Points x (n, dim), or (n,) in 1D, as float64 (n, dim)."""
+    x = checks.tensor(x, "x").double()
+    x = x[:, None] if x.ndim == 1 and dim == 1 else x
+    checks.points(x, "x", dim, allow_empty=True)
+    return x
 
 
 def _log_normal(x, means, stds):
@@ -82,8 +101,10 @@ def exact_velocity(mixture: GaussianMixture, x: torch.Tensor, t: Union[float, to
 
     x: (n, dim); t: a number or a tensor of shape (n, 1). Returns (n, dim) in x's dtype.
     """
+    if not isinstance(mixture, GaussianMixture):
+        raise TypeError(f"mixture must be a GaussianMixture, got {mixture!r:.60}")
     points = _as_points(x, mixture.dim)
-    t = torch.as_tensor(t, dtype=torch.float64).reshape(-1, 1)  # (1, 1) or (n, 1)
+    t = _times(t, len(points))  # (1, 1) or (n, 1)
     variance = (1 - t) ** 2 + t**2 * mixture.stds**2  # s_k^2: (n or 1, K)
     centres = t[:, :, None] * mixture.means[None]  # t mu_k: (n or 1, K, dim)
     offsets = points[:, None, :] - centres  # x - t mu_k: (n, K, dim)
@@ -93,4 +114,16 @@ def exact_velocity(mixture: GaussianMixture, x: torch.Tensor, t: Union[float, to
     gain = (t * mixture.stds**2 - (1 - t)) / variance  # (n or 1, K)
     per_component = mixture.means[None] + gain[:, :, None] * offsets  # (n, K, dim)
     v = (posterior[:, :, None] * per_component).sum(dim=1)
-    return v.to(x.dtype) if torch.is_tensor(x) else v.float()
+    floating = torch.is_tensor(x) and x.is_floating_point()
+    return v.to(x.dtype) if floating else v.float()
+
+
+def _times(t, n):
+    """t, one time or one per point, as float64 of shape (1, 1) or (n, 1)."""
+    try:
+        t = torch.as_tensor(t, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"t must be a time or a tensor of times, got {t!r}") from None
+    if t.shape not in ((), (1,), (1, 1), (n,), (n, 1)):
+        raise ValueError(f"t must be one time, or one per point: shape (), ({n},) or ({n}, 1); got {tuple(t.shape)}")
+    return checks.finite(t, "t").reshape(-1, 1)

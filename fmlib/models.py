@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Optional, Union
 
+import numpy as np
 import torch
 from torch import nn
+
+from . import checks
 
 
 def mlp(inputs: int, width: int, depth: int, outputs: int) -> nn.Sequential:
     """`depth` hidden layers of `width` GELU units between `inputs` and `outputs` numbers."""
-    if min(inputs, width, depth, outputs) < 1:
-        raise ValueError(f"sizes and depth must be positive, got {inputs}, {width}, {depth}, {outputs}")
+    inputs, width = checks.whole_number(inputs, "inputs"), checks.whole_number(width, "width")
+    depth, outputs = checks.whole_number(depth, "depth"), checks.whole_number(outputs, "outputs")
     layers, size = [], inputs
     for _ in range(depth):
         layers += [nn.Linear(size, width), nn.GELU()]
@@ -21,7 +26,32 @@ def mlp(inputs: int, width: int, depth: int, outputs: int) -> nn.Sequential:
 
 def time_column(t: Union[float, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """t (a number, or a tensor of shape (), (n,) or (n, 1)) as a column (n, 1) matching x."""
-    return torch.as_tensor(t, dtype=x.dtype, device=x.device).reshape(-1, 1).expand(len(x), 1)
+    n = len(x)
+    if isinstance(t, numbers.Real) and not isinstance(t, bool):
+        if not math.isfinite(t):
+            raise ValueError(f"t must be a time between 0 and 1, got {t}")
+    elif not isinstance(t, (torch.Tensor, np.ndarray)):
+        raise TypeError(f"t must be a time (a number) or a tensor of times, got {type(t).__name__}")
+    elif t.shape not in ((), (1,), (1, 1), (n,), (n, 1)):
+        raise ValueError(
+            f"t must be one time, or one time per point: shape (), ({n},) or ({n}, 1) for these {n} points; "
+            f"got shape {tuple(t.shape)}"
+        )
+    return torch.as_tensor(t, dtype=x.dtype, device=x.device).reshape(-1, 1).expand(n, 1)
+
+
+def as_input(x, network: nn.Module, weights: torch.Tensor) -> torch.Tensor:
+    """Points x checked to be (n, network.dim), in the dtype of `weights` (so float64 or integer points work)."""
+    if not isinstance(x, torch.Tensor):
+        x = checks.tensor(x, "x")
+    dim = network.dim
+    if x.ndim != 2 or x.shape[1] != dim:
+        name = type(network).__name__
+        hint = f"; build it with {name}(dim={x.shape[1]})" if x.ndim == 2 else ""
+        raise ValueError(
+            f"this {name} was built for dim={dim} and expects x of shape (n, {dim}), got {tuple(x.shape)}{hint}"
+        )
+    return x if x.dtype == weights.dtype else x.to(weights.dtype)
 
 
 class VelocityNet(nn.Module):
@@ -35,8 +65,8 @@ class VelocityNet(nn.Module):
 
     def __init__(self, dim: int = 2, width: int = 64, depth: int = 3, classes: Optional[int] = None):
         super().__init__()
-        if dim < 1 or (classes is not None and classes < 1):
-            raise ValueError(f"dim and classes must be positive, got {dim} and {classes}")
+        dim = checks.whole_number(dim, "dim")
+        classes = None if classes is None else checks.whole_number(classes, "classes")
         self.dim, self.classes = dim, classes
         self.net = mlp(dim + 1 + (classes + 1 if classes else 0), width, depth, dim)
 
@@ -44,16 +74,29 @@ class VelocityNet(nn.Module):
         self, x: torch.Tensor, t: Union[float, torch.Tensor], label: Union[None, int, torch.Tensor] = None
     ) -> torch.Tensor:
         """x: (n, dim); t: a number or a tensor of shape (), (n,) or (n, 1); label: None, an int or (n,)."""
-        if x.ndim != 2 or x.shape[1] != self.dim:
-            raise ValueError(
-                f"this VelocityNet was built for dim={self.dim} and expects x of shape (n, {self.dim}), "
-                f"got {tuple(x.shape)}; build it with VelocityNet(dim={x.shape[-1]})"
-            )
+        x = as_input(x, self, self.net[0].weight)
         inputs = [x, time_column(t, x)]
         if self.classes:
-            label = self.classes if label is None else label
+            label = self.classes if label is None else self._checked_label(label, len(x))
             label = torch.as_tensor(label, device=x.device).reshape(-1).expand(len(x))
             inputs.append(nn.functional.one_hot(label, self.classes + 1).to(x.dtype))
         elif label is not None:
             raise ValueError("this VelocityNet has no classes; build it with VelocityNet(classes=K) to use labels")
         return self.net(torch.cat(inputs, dim=1))
+
+    def _checked_label(self, label, n):
+        k = self.classes
+        wanted = f"label must be a class from 0 to {k - 1} (or {k} or None for no label), as this model has classes={k}"
+        if isinstance(label, torch.Tensor) and label.ndim > 0:
+            if label.shape not in ((n,), (1,)) or label.is_floating_point() or label.dtype == torch.bool:
+                raise ValueError(f"{wanted}; a tensor of labels needs whole numbers, one per point: shape ({n},)")
+            if ((label < 0) | (label > k)).any():
+                raise ValueError(f"{wanted}; got labels from {int(label.min())} to {int(label.max())}")
+            return label
+        try:
+            number = checks.whole_number(label, "label", minimum=0)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number > k:
+            raise ValueError(f"{wanted}; got {label!r}")
+        return number

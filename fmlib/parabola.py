@@ -40,4 +40,6 @@ def ride(steps: int, method: str = "euler", warp: Optional[float] = None) -> Sol
 
 def miss(solution: Solution) -> float:
     """How far the ride's end lands from END."""
+    if not isinstance(solution, Solution):
+        raise TypeError(f"solution must be what ride (or fmlib.integrate) returns, got {solution!r:.60}")
     return (solution.x[0] - torch.tensor(END, dtype=solution.x.dtype)).norm().item()

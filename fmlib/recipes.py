@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from . import checks
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -24,6 +26,15 @@ class Recipe:
     lr_decay: bool = True  # cosine decay of the learning rate from `lr` to 0
     width: int = 64  # the network: `depth` hidden layers of `width` units
     depth: int = 3
+
+    def __post_init__(self):
+        # Settings of any numeric kind become plain ints, floats and bools (so lr=1 and lr=1.0 are one recipe).
+        for name in ("steps", "batch_size", "width", "depth"):
+            object.__setattr__(self, name, checks.whole_number(getattr(self, name), name))
+        object.__setattr__(self, "lr", checks.positive_number(self.lr, "lr"))
+        if self.lr_decay not in (True, False):
+            raise TypeError(f"lr_decay must be True or False, got {self.lr_decay!r}")
+        object.__setattr__(self, "lr_decay", bool(self.lr_decay))
 
     def train_settings(self) -> dict:
         """The keyword arguments of `fmlib.train`: everything here but the network's size."""
@@ -45,6 +56,15 @@ class ReflowRecipe:
     pool: Optional[int] = 50_000
     teacher_steps: int = 8
     time_warp: Optional[float] = None
+
+    def __post_init__(self):
+        if not isinstance(self.training, Recipe):
+            raise TypeError(f"training must be a Recipe, got {self.training!r}")
+        if self.pool is not None:
+            object.__setattr__(self, "pool", checks.whole_number(self.pool, "pool"))
+        object.__setattr__(self, "teacher_steps", checks.whole_number(self.teacher_steps, "teacher_steps"))
+        if self.time_warp is not None:
+            object.__setattr__(self, "time_warp", checks.warp_slope(self.time_warp, "time_warp"))
 
 
 # The book's settings.

@@ -12,7 +12,10 @@ from __future__ import annotations
 import math
 from typing import Callable, Optional, Union
 
+import numpy as np
 import torch
+
+from . import checks
 
 
 def _gaussian(n, g):
@@ -128,38 +131,56 @@ def sample_labelled(name: str, n: int, seed: Optional[int] = None) -> tuple[torc
     (0 left, 1 right), the moon (0 upper, 1 lower), the smiley's part (left eye,
     right eye, smile). The same seed gives the same points as `sample`.
     """
-    if name not in CLASSES:
+    if not isinstance(name, str) or name not in CLASSES:
         raise ValueError(f"{name!r} has no classes; choose one of {', '.join(CLASSES)}")
     return _draw(name, n, seed)
 
 
 def _draw(name, n, seed):
     """(points, labels or None) of shape `name`, after checking the arguments."""
-    if name not in _SAMPLERS:
+    if not isinstance(name, str) or name not in _SAMPLERS:
         raise ValueError(f"unknown shape {name!r}; choose one of {', '.join(SHAPES)}")
-    if not isinstance(n, int) or n <= 0:
-        raise ValueError(f"the number of points must be a positive integer, got {n!r}")
+    n = checks.whole_number(n, "n (the number of points)")
+    seed = checks.seed(seed)
     generator = None if seed is None else torch.Generator().manual_seed(seed)
     drawn = _SAMPLERS[name](n, generator)
     return drawn if isinstance(drawn, tuple) else (drawn, None)
 
 
-def as_sampler(data: Data) -> Callable[[int], torch.Tensor]:
+def as_sampler(data: Data, name: str = "data") -> Callable[[int], torch.Tensor]:
     """Turn a shape name, a tensor of samples or a callable `n -> tensor` into a callable `n -> tensor`.
 
-    A tensor of samples is resampled with replacement, so every call gives a fresh batch.
+    A tensor (or numpy array) of samples is resampled with replacement, so every
+    call gives a fresh batch. A callable's batches are checked: a tensor of n rows.
+    `name` is what error messages call `data` (such as "source").
     """
     if isinstance(data, str):
         if data not in _SAMPLERS:  # fail now, not at the first training step
-            raise ValueError(f"unknown shape {data!r}; choose one of {', '.join(SHAPES)}")
+            raise ValueError(f"unknown shape {data!r} for {name}; choose one of {', '.join(SHAPES)}")
         return lambda n: sample(data, n)
+    if isinstance(data, np.ndarray):
+        data = torch.as_tensor(data)
     if isinstance(data, torch.Tensor):
-        if data.ndim != 2 or len(data) == 0:
-            raise ValueError(f"samples must be a non-empty tensor of shape (n, dim), got shape {tuple(data.shape)}")
+        if data.ndim != 2:
+            raise ValueError(
+                f"{name} must be samples of shape (n, dim), one row per point; got shape {tuple(data.shape)}"
+            )
+        checks.points(data, name)
         return lambda n: data[torch.randint(len(data), (n,), device=data.device)]
     if callable(data):
-        return data
+        return lambda n: _checked_batch(data(n), n, name)
     raise TypeError(
-        f"expected a shape name ({', '.join(SHAPES)}), a tensor of samples or a callable n -> tensor; "
+        f"{name} must be a shape name ({', '.join(SHAPES)}), a tensor of samples or a function n -> tensor; "
         f"got {type(data).__name__}"
     )
+
+
+def _checked_batch(batch, n, name):
+    if not isinstance(batch, torch.Tensor):
+        raise TypeError(f"{name}(n) must return a tensor of shape (n, dim), got {type(batch).__name__}")
+    if batch.ndim != 2 or len(batch) != n:
+        raise ValueError(
+            f"{name}(n) must return n rows of points, shape (n, dim); asked for {n} rows, it gave shape "
+            f"{tuple(batch.shape)}"
+        )
+    return batch

@@ -13,6 +13,7 @@ from typing import Callable, Optional, TypeVar
 import numpy as np
 import torch
 
+from . import checks
 from .devices import device_of
 
 Velocity = Callable[[torch.Tensor, float], torch.Tensor]
@@ -44,11 +45,6 @@ def rk4_step(velocity: Velocity, x: torch.Tensor, t: float, dt: float) -> torch.
 STEPPERS = {"euler": euler_step, "midpoint": midpoint_step, "rk4": rk4_step}
 
 
-def _check_slope(s):
-    if not 0 <= s <= 1.5:
-        raise ValueError(f"the warp slope s must lie in [0, 1.5] (outside it the warp is not monotone), got {s}")
-
-
 def warp_time(t: Times, s: float = 0.5) -> Times:
     """The cubic time warp f(t; s) with f(0) = 0, f(1) = 1 and slope s at t = 1/2.
 
@@ -57,13 +53,13 @@ def warp_time(t: Times, s: float = 0.5) -> Times:
     usually bend); s > 1 makes the steps short near t = 0 and t = 1 instead.
     `t` is a number, a numpy array or a tensor; the result has its type.
     """
-    _check_slope(s)
+    s = checks.warp_slope(s)
     return 4 * (1 - s) * t**3 + 6 * (s - 1) * t**2 + (3 - 2 * s) * t
 
 
 def warp_time_derivative(t: Times, s: float = 0.5) -> Times:
     """df/dt of `warp_time`."""
-    _check_slope(s)
+    s = checks.warp_slope(s)
     return 12 * (1 - s) * t**2 + 12 * (s - 1) * t + (3 - 2 * s)
 
 
@@ -90,7 +86,13 @@ class _CountedVelocity:
 
     def __call__(self, x, t):
         self.calls += 1
-        return self.velocity(x, t)
+        v = self.velocity(x, t)
+        if not isinstance(v, torch.Tensor) or v.shape != x.shape:
+            raise (ValueError if isinstance(v, torch.Tensor) else TypeError)(
+                f"the velocity must return a tensor of the points' shape {tuple(x.shape)}, got "
+                + (f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else type(v).__name__)
+            )
+        return v
 
 
 @torch.no_grad()
@@ -107,13 +109,15 @@ def integrate(
     `method` is one of STEPPERS; `warp` is a slope s for `warp_time` (None: evenly
     spaced times). The points move to the model's device; the results are on it.
     """
-    if method not in STEPPERS:
+    if not callable(velocity):
+        raise TypeError(f"velocity must be a model or a function velocity(x, t), got {velocity!r}")
+    if not isinstance(method, str) or method not in STEPPERS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(STEPPERS)}")
-    if not isinstance(steps, int) or steps <= 0:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = checks.whole_number(steps, "steps")
     times = torch.linspace(0, 1, steps + 1, dtype=torch.float64)
     if warp is not None:
-        times = warp_time(times, warp)
+        times = warp_time(times, checks.warp_slope(warp, "warp"))
+    x0 = checks.points(x0, "x0", allow_empty=True)
     counted = _CountedVelocity(velocity)
     step = STEPPERS[method]
     x = x0.to(device_of(velocity))
@@ -122,4 +126,9 @@ def integrate(
         x = step(counted, x, t0, t1 - t0)
         if trajectory:
             path.append(x)
+    if x.is_floating_point() and not torch.isfinite(x).all():
+        raise FloatingPointError(
+            "the points became NaN or infinite on their way to t = 1: the velocity gave NaN or infinite values "
+            "(a model whose training ran away, or a field too steep for these steps: try more steps)"
+        )
     return Solution(x=x, trajectory=torch.stack(path) if trajectory else None, times=times.float(), nfe=counted.calls)

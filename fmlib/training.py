@@ -13,17 +13,24 @@ fraction of the cost.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Callable, Optional
 
 import torch
 from torch import nn
 
+from . import checks
 from .couplings import Coupling, fixed, independent, teacher_pairs
 from .devices import device_of
 from .paths import conditional_velocity, interpolate
 from .progress import TrainingProgress
 from .recipes import BOOK_2D, BOOK_REFLOW
 from .shapes import Data
+
+RUNAWAY = 100
+"""Training has run away when its loss, averaged over the last WINDOW iterations, is this many times where it started
+(the first loss, or the loss of a model that has learnt nothing, whichever is larger)."""
+WINDOW = 20
 
 
 def flow_matching_loss(
@@ -35,10 +42,20 @@ def flow_matching_loss(
     of each pair, (n,), for a conditional model. The whole idea of flow matching
     is in these few lines.
     """
+    _check_pairs(x0, x1, t)
     xt = interpolate(x0, x1, t)
     v = conditional_velocity(x0, x1)
     prediction = model(xt, t) if label is None else model(xt, t, label)
     return ((prediction - v) ** 2).mean()
+
+
+def _check_pairs(x0, x1, t):
+    if x0.shape != x1.shape:
+        raise ValueError(
+            f"x0 and x1 must be pairs of the same shape (n, d), got {tuple(x0.shape)} and {tuple(x1.shape)}"
+        )
+    if isinstance(t, torch.Tensor) and t.shape not in ((), (len(x0), 1)):
+        raise ValueError(f"t must hold one time per pair, shape ({len(x0)}, 1), or be one number; got {tuple(t.shape)}")
 
 
 def drop_labels(labels: torch.Tensor, dropout: float, no_label: int) -> torch.Tensor:
@@ -60,6 +77,7 @@ def optimise(
     progress: bool = False,
     callback: Optional[Callable] = None,
     callback_every: int = 100,
+    untrained_loss: Optional[Callable[[], float]] = None,
 ) -> list[float]:
     """Adam on `model`'s parameters for `steps` iterations, each minimising `batch_loss()` on a fresh batch.
 
@@ -67,14 +85,21 @@ def optimise(
     regression targets are noisy (many velocities cross each point), and small late
     steps average the noise out. `callback(iteration, model)`, if given, is called
     every `callback_every` iterations and after the last one, with the model in
-    evaluation mode. Returns the loss of every iteration; stops with a remedy if it
-    stops being a number.
+    evaluation mode. Returns the loss of every iteration. Stops with a remedy if the
+    loss stops being a number, or runs away: RUNAWAY times above where it started,
+    which is the first loss or, if larger, `untrained_loss()` (called after the first
+    iteration: the loss of a model that has learnt nothing, so that fine-tuning a
+    model whose first loss is tiny is not judged against that tiny number).
     """
-    if not isinstance(steps, int) or steps <= 0:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch network (an nn.Module) with weights to train, got {model!r}")
+    steps, lr = checks.whole_number(steps, "steps"), checks.positive_number(lr, "lr")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function callback(iteration, model), got {callback!r}")
+    callback_every = checks.whole_number(callback_every, "callback_every")
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if lr_decay else None
-    losses = []
+    losses, start = [], None
     model.train()
     with TrainingProgress(steps, progress) as shown:
         for iteration in range(steps):
@@ -85,18 +110,37 @@ def optimise(
             if schedule:
                 schedule.step()
             losses.append(loss.item())
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"the loss became {losses[-1]} at step {iteration}: lower the learning rate "
-                    f"(lr={lr}), or rescale the data so that its values are of order 1"
-                )
+            if start is None:
+                start = max(losses[0], untrained_loss() if untrained_loss else 0.0)
+            _check_progress(losses, start, iteration, lr)
             shown.advance(iteration, losses[-1])
             if callback is not None and ((iteration + 1) % callback_every == 0 or iteration == steps - 1):
                 model.eval()
                 callback(iteration + 1, model)
                 model.train()
     model.eval()
+    if not all(torch.isfinite(p).all() for p in model.parameters()):
+        raise FloatingPointError(
+            f"training ran away: the model's weights became NaN or infinite; lower the learning rate (lr={lr:g})"
+        )
     return losses
+
+
+def _check_progress(losses, start, iteration, lr):
+    """Stop a training that has run away: a loss that is no longer a number, or one far above where it started."""
+    if not math.isfinite(losses[-1]):
+        raise FloatingPointError(
+            f"the loss became {losses[-1]} at step {iteration}: lower the learning rate "
+            f"(lr={lr:g}), or rescale the data so that its values are of order 1"
+        )
+    recent = losses[-WINDOW:]
+    mean = sum(recent) / len(recent)
+    if mean > RUNAWAY * start:
+        raise FloatingPointError(
+            f"training ran away at step {iteration}: the loss rose from {start:.3g} at the start to "
+            f"{mean:.3g} (the mean of the last {len(recent)} steps), so the model is worse than untrained. "
+            f"The learning rate is too high for this model and data: lower it (lr={lr:g}; try lr={lr / 10:g})"
+        )
 
 
 def train(
@@ -130,21 +174,58 @@ def train(
     as in `optimise`; the defaults are `fmlib.recipes.BOOK_2D`. The model trains on
     the device it is on. Returns the loss of every iteration, as a list of floats.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"model must be a network to train, such as fmlib.VelocityNet(dim=2), got {model!r}"
+            + (": call the class to build one" if isinstance(model, type) else "")
+        )
+    steps, lr = checks.whole_number(steps, "steps"), checks.positive_number(lr, "lr")
+    batch_size = checks.whole_number(batch_size, "batch_size")
+    label_dropout = checks.fraction(label_dropout, "label_dropout")
+    for name, function in [("time_sampler", time_sampler), ("pairs", pairs)]:
+        if function is not None and not callable(function):
+            raise TypeError(f"{name} must be a function of the batch size n, got {function!r}")
+    seed = checks.seed(seed)
     if seed is not None:
         torch.manual_seed(seed)
-    if (pairs is None) == (source is None or target is None):
-        raise ValueError("give either source and target, or pairs")
+    if pairs is not None and (source is not None or target is not None):
+        raise ValueError("give either source and target, or pairs, not both")
+    if pairs is None and (source is None or target is None):
+        missing = " and ".join(name for name, data in [("source", source), ("target", target)] if data is None)
+        raise ValueError(f"give either source and target (shape names, tensors or functions), or pairs: no {missing}")
     draw_pairs = pairs or independent(source, target)
+    names = ("pairs", "pairs") if pairs is not None else ("source", "target")
     device = device_of(model)
-    _check_dimensions(model, *draw_pairs(2)[:2])
+    _check_data(model, draw_pairs(2), getattr(draw_pairs, "classes", None))
+    last = {}
 
     def batch_loss():
         x0, x1, *labels = (x.to(device) for x in draw_pairs(batch_size))
-        t = time_sampler(batch_size).to(device)
+        t = time_sampler(batch_size)
+        if not isinstance(t, torch.Tensor) or t.shape != (batch_size, 1):
+            raise ValueError(
+                f"time_sampler(n) must return n times of shape (n, 1); for n = {batch_size} it gave "
+                f"{tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}"
+            )
+        t = t.to(device)
+        last.update(x0=x0, x1=x1, t=t)
+        if "untrained" not in last:  # the loss of a model that predicts no motion, on the first batch
+            last["untrained"] = conditional_velocity(x0, x1).pow(2).mean().item()
         label = drop_labels(labels[0], label_dropout, model.classes) if labels else None
         return flow_matching_loss(model, x0, x1, t, label)
 
-    return optimise(model, batch_loss, steps, lr, lr_decay, progress, callback, callback_every)
+    try:
+        return optimise(
+            model, batch_loss, steps, lr, lr_decay, progress, callback, callback_every, lambda: last["untrained"]
+        )
+    except FloatingPointError:
+        for name, key in [(names[0], "x0"), (names[1], "x1"), ("time_sampler", "t")]:
+            if key in last and not torch.isfinite(last[key]).all():
+                raise ValueError(
+                    f"the {name} gave NaN or infinite values during training, which made the loss NaN: "
+                    f"check the data (or the function that draws it) before training"
+                ) from None
+        raise
 
 
 def reflow(
@@ -163,13 +244,20 @@ def reflow(
     the pool's endpoints; `steps` optimiser iterations at `lr`, and `train_settings`,
     go to `fmlib.train`. The defaults are `fmlib.recipes.BOOK_REFLOW`.
     """
+    if not isinstance(teacher, nn.Module):
+        raise TypeError(f"teacher must be a trained network (such as a VelocityNet) to copy, got {teacher!r}")
+    teacher_steps = checks.whole_number(teacher_steps, "teacher_steps")
     x0, x1 = teacher_pairs(teacher, source, pool, teacher_steps, seed=seed)
     student = copy.deepcopy(teacher)
     losses = train(student, pairs=fixed(x0, x1), steps=steps, lr=lr, seed=seed, **train_settings)
     return student, losses
 
 
-def _check_dimensions(model, x0, x1):
+def _check_data(model, drawn, classes):
+    """Check a first draw of pairs against the model: the same dim, and labels only for a model with enough classes."""
+    if not isinstance(drawn, tuple) or len(drawn) not in (2, 3) or not all(isinstance(x, torch.Tensor) for x in drawn):
+        raise TypeError(f"pairs(n) must return a tuple (x0, x1) or (x0, x1, labels) of tensors, got {drawn!r:.80}")
+    x0, x1 = drawn[:2]
     if x0.shape[1:] != x1.shape[1:]:
         raise ValueError(f"source points have shape {tuple(x0.shape[1:])} but target points {tuple(x1.shape[1:])}")
     expected = getattr(model, "dim", None)
@@ -177,4 +265,15 @@ def _check_dimensions(model, x0, x1):
         raise ValueError(
             f"the model was built for dim={expected} but the data have dim={x0.shape[1]}; "
             f"build it with VelocityNet(dim={x0.shape[1]})"
+        )
+    labelled, model_classes = len(drawn) == 3, getattr(model, "classes", None)
+    if labelled and not model_classes:
+        raise ValueError(
+            "the pairs come with labels, but this model has no classes: build it with VelocityNet(classes=K), "
+            "K the number of classes in the data"
+        )
+    if labelled and classes is not None and classes > model_classes:
+        raise ValueError(
+            f"the data have {classes} classes but the model was built with classes={model_classes}; "
+            f"build it with VelocityNet(classes={classes})"
         )

@@ -1,7 +1,11 @@
 import inspect
+import os
 import sys
 import types
+import warnings
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -89,3 +93,151 @@ def test_editing_any_shaping_module_changes_the_key(module, monkeypatch):
     real = inspect.getsource
     monkeypatch.setattr(inspect, "getsource", lambda m: real(m) + ("\n# edited" if m is module else ""))
     assert key() != before
+
+
+# --- a damaged cache loses nothing -------------------------------------------------
+
+SMALL = dict(steps=5, batch_size=64, width=16, depth=2, progress=False)
+
+
+def direct_training(seed=0):
+    torch.manual_seed(seed)
+    model = fmlib.VelocityNet(dim=2, width=16, depth=2)
+    fmlib.train(model, "gaussian", "moons", seed=seed, steps=5, batch_size=64, progress=False)
+    return model
+
+
+def same_weights(a, b):
+    return all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def flip_bytes(path):
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8] = bytes(255 - b for b in data[middle : middle + 8])
+    path.write_bytes(bytes(data))
+
+
+def cut_short(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def empty(path):
+    path.write_bytes(b"")
+
+
+def lose_the_checksum(path):
+    path.with_suffix(".sha256").unlink()
+
+
+@pytest.mark.parametrize("damage", [flip_bytes, cut_short, empty, lose_the_checksum])
+def test_a_damaged_entry_is_trained_again_with_a_warning_that_names_it(tmp_cache, monkeypatch, damage):
+    first = fmlib.trained_model("gaussian", "moons", **SMALL)
+    (path,) = tmp_cache.glob("*.pt")
+    damage(path)
+    with pytest.warns(UserWarning, match="damaged") as caught:
+        second = fmlib.trained_model("gaussian", "moons", **SMALL)
+    assert str(path) in str(caught[0].message)
+    assert same_weights(second, first) and same_weights(second, direct_training())
+    # Saved over: the next call loads it, without training and without a warning.
+    monkeypatch.setattr(cache.training, "train", lambda *args, **kwargs: pytest.fail("trained again"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert same_weights(fmlib.trained_model("gaussian", "moons", **SMALL), first)
+
+
+def test_flipped_bytes_would_load_silently_as_another_model_without_the_checksum(tmp_cache):
+    # What the checksum is for: torch reads the damaged file without complaint, and gets other weights.
+    model = fmlib.trained_model("gaussian", "moons", **SMALL)
+    (path,) = tmp_cache.glob("*.pt")
+    flip_bytes(path)
+    state = torch.load(path, weights_only=True)
+    assert any(not torch.equal(state[name], value) for name, value in model.state_dict().items())
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """Make a folder read-only; as root, whom permissions do not stop, refuse to create files in it instead."""
+    folders = []
+
+    def make(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o555)
+        folders.append(folder)
+        if os.geteuid() == 0:
+            real_open = os.open
+
+            def refuse(path, *args, **kwargs):
+                if Path(path).parent == folder:
+                    raise PermissionError(13, "Permission denied", str(path))
+                return real_open(path, *args, **kwargs)
+
+            monkeypatch.setattr(os, "open", refuse)
+        return folder
+
+    yield make
+    for folder in folders:
+        folder.chmod(0o755)
+
+
+def train_counting_warnings(monkeypatch, warned):
+    """Patch the training the cache calls so that it notes how many warnings came before it."""
+    counts, real = [], cache.training.train
+
+    def train(*args, **kwargs):
+        counts.append(len(warned))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache.training, "train", train)
+    return counts
+
+
+@pytest.mark.parametrize("where", ["read-only folder", "a file", "inside a file"])
+def test_an_unwritable_cache_is_found_before_training_and_the_model_still_returned(
+    tmp_path, monkeypatch, read_only, where
+):
+    if where == "read-only folder":
+        folder = read_only(tmp_path / "models")
+    else:
+        (tmp_path / "notes.txt").write_text("not a folder")
+        folder = tmp_path / "notes.txt" if where == "a file" else tmp_path / "notes.txt" / "models"
+    monkeypatch.setenv("FMLIB_CACHE", str(folder))
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        counts = train_counting_warnings(monkeypatch, warned)
+        model = fmlib.trained_model("gaussian", "moons", **SMALL)
+    assert counts == [1], "the warning comes before the training, not after it"
+    (warning,) = warned
+    assert str(folder) in str(warning.message) and "cannot be written" in str(warning.message)
+    assert "FMLIB_CACHE" in str(warning.message)
+    assert same_weights(model, direct_training()) and not model.training
+    if where == "read-only folder":
+        assert list(folder.iterdir()) == []
+    else:
+        assert (tmp_path / "notes.txt").read_text() == "not a folder"
+
+
+def test_an_empty_setting_means_the_usual_folder_and_a_tilde_means_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for empty_setting in ["", "  "]:
+        monkeypatch.setenv("FMLIB_CACHE", empty_setting)
+        assert cache.cache_dir() == tmp_path / ".cache" / "fmlib"
+    monkeypatch.setenv("FMLIB_CACHE", "~/models")
+    assert cache.cache_dir() == tmp_path / "models"
+    monkeypatch.delenv("FMLIB_CACHE")
+    assert cache.cache_dir() == tmp_path / ".cache" / "fmlib"
+
+
+def test_equal_settings_written_differently_are_one_entry(tmp_cache, monkeypatch):
+    # 0 and 0.0, numpy's numbers, a setting given that equals the default: the same training, the same entry.
+    first = fmlib.trained_model("gaussian", "moons", **{**SMALL, "label_dropout": 0})
+    monkeypatch.setattr(cache.training, "train", lambda *args, **kwargs: pytest.fail("trained again"))
+    for written in [
+        dict(label_dropout=0.0),
+        dict(label_dropout=np.float64(0)),
+        dict(label_dropout=0, steps=np.int64(5), lr=np.float64(0.01)),
+        dict(label_dropout=0, lr=1e-2, lr_decay=True),
+    ]:
+        again = fmlib.trained_model("gaussian", "moons", **{**SMALL, **written})
+        assert same_weights(again, first), written
+    assert len(list(tmp_cache.glob("*.pt"))) == 1

@@ -14,10 +14,52 @@ def test_train_refuses_data_of_the_wrong_dimension():
         fmlib.train(fmlib.VelocityNet(dim=1), "gaussian", "spiral", steps=5, progress=False)
 
 
-def test_nan_loss_stops_training_with_a_remedy():
+def test_nan_in_the_data_is_reported_as_such_not_blamed_on_the_learning_rate():
     nan_target = lambda n: torch.full((n, 2), float("nan"))  # noqa: E731
-    with pytest.raises(FloatingPointError, match="step 0.*lower the learning rate"):
+    with pytest.raises(ValueError, match="target gave NaN") as caught:
         fmlib.train(fmlib.VelocityNet(), "gaussian", nan_target, steps=10, progress=False)
+    assert "learning rate" not in str(caught.value)
+    inf_pairs = lambda n: (torch.full((n, 2), float("inf")), torch.zeros(n, 2))  # noqa: E731
+    with pytest.raises(ValueError, match="pairs gave NaN or infinite"):
+        fmlib.train(fmlib.VelocityNet(), pairs=inf_pairs, steps=10, progress=False)
+
+
+def test_a_loss_that_stops_being_a_number_stops_training_with_a_remedy():
+    with pytest.raises(FloatingPointError, match=r"loss became nan at step \d+: lower the learning rate \(lr=1e\+30\)"):
+        fmlib.train(fmlib.VelocityNet(width=8), "gaussian", "moons", steps=50, batch_size=64, lr=1e30, progress=False)
+
+
+@pytest.mark.parametrize("lr", [1e3, 1.0])
+def test_runaway_training_is_stopped_with_a_remedy_that_names_the_learning_rate(lr):
+    # lr=1e3 ends with a loss near 1e29 and NaN samples; lr=1 a million times above the start, then settles.
+    with pytest.raises(FloatingPointError, match=rf"ran away at step \d+.*lower it \(lr={lr:g}; try lr={lr / 10:g}\)"):
+        fmlib.train(fmlib.VelocityNet(), "gaussian", "spiral", steps=200, batch_size=64, lr=lr, seed=0, progress=False)
+
+
+def test_the_runaway_check_stops_as_soon_as_the_mean_loss_passes_its_threshold(monkeypatch):
+    # A loss that climbs steadily: the running mean over training.WINDOW steps passes RUNAWAY times the start.
+    model = torch.nn.Linear(1, 1)
+    values = iter(1.5**k for k in range(1000))
+    batch_loss = lambda: model.weight.sum() * 0 + next(values)  # noqa: E731
+    with pytest.raises(FloatingPointError, match="ran away") as caught:
+        training.optimise(model, batch_loss, steps=1000, lr=1e-3)
+    seen = [1.5**k for k in range(1000)]
+    expected = next(i for i in range(1000) if sum(seen[max(0, i - 19) : i + 1]) / min(i + 1, 20) > training.RUNAWAY)
+    assert f"at step {expected}:" in str(caught.value)
+
+
+def test_fine_tuning_from_a_tiny_loss_is_judged_against_an_untrained_model():
+    # A model that already fits its pairs starts near zero loss; a jolt of Adam's first steps is not a runaway.
+    torch.manual_seed(0)
+    x0 = torch.randn(4096, 2)
+    model = fmlib.VelocityNet(dim=2, width=32, depth=2)
+    pairs = couplings.fixed(x0, x0 + torch.tensor([1.0, -2.0]))
+    fmlib.train(model, pairs=pairs, steps=400, batch_size=256, seed=0, progress=False)
+    losses = fmlib.train(model, pairs=pairs, steps=200, batch_size=256, lr=1e-2, lr_decay=False, seed=1, progress=False)
+    # Measured against its own first loss alone, this training would have been stopped as a runaway.
+    means = [sum(losses[max(0, i - 19) : i + 1]) / min(i + 1, 20) for i in range(len(losses))]
+    assert max(means) > training.RUNAWAY * losses[0]
+    assert max(losses) < 0.1  # yet it stays far below the loss of a model that has learnt nothing (about 5)
 
 
 def test_same_seed_same_training():
