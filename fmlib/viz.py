@@ -21,6 +21,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
+from . import checks
 from .devices import device_of
 from .grids import field_on_grid
 from .solvers import Solution, Velocity, warp_time
@@ -68,8 +69,45 @@ def _numpy(x):
     return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
 
+def _finite(array, name):
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinite values, which cannot be drawn: remove or replace them first")
+    return array
+
+
+def _points(points, name):
+    """`points` as an array of shape (n, 2): at least one point, all finite."""
+    p = _numpy(points)
+    if p.ndim != 2 or p.shape[1] != 2:
+        raise ValueError(f"{name} must be 2D points of shape (n, 2), got shape {p.shape}")
+    if len(p) == 0:
+        raise ValueError(f"{name} is empty: there is no point to draw")
+    return _finite(p, name)
+
+
+def _trajectory(trajectory, name="trajectory"):
+    """`trajectory` as an array of shape (steps + 1, n, 2): where a cloud is at each step, all finite."""
+    path = _numpy(trajectory)
+    if path.ndim != 3 or path.shape[2] != 2 or 0 in path.shape:
+        raise ValueError(
+            f"{name} must be a 2D cloud at every step, shape (steps + 1, n, 2) as integrate(..., trajectory=True) "
+            f"gives; got shape {path.shape}"
+        )
+    return _finite(path, name)
+
+
+def _same_length(times, name, steps, what):
+    times = _numpy(times)
+    if times.shape != (steps,):
+        raise ValueError(f"{name} must hold one time per {what}: {steps} of them, got shape {times.shape}")
+    return times
+
+
 def time_colour(t: float) -> tuple[float, float, float]:
     """The colour of a cloud at time t: blue at 0, vermillion at 1."""
+    if not -1e-6 <= t <= 1 + 1e-6:
+        raise ValueError(f"t must be a time between 0 and 1, got {t}")
+    t = min(max(t, 0.0), 1.0)
     return tuple((1 - t) * np.array(to_rgb(SOURCE)) + t * np.array(to_rgb(TARGET)))
 
 
@@ -98,7 +136,7 @@ def cloud(
     label: Optional[str] = None,
 ) -> Axes:
     """A scatter plot of a 2D point cloud (n, 2) on square axes."""
-    p = _numpy(points)
+    p = _points(points, "points")
     ax.scatter(p[:, 0], p[:, 1], s=size, alpha=alpha, color=colour, label=label, linewidths=0)
     _square_axes(ax, lim or _limit(p), title)
     return ax
@@ -114,9 +152,15 @@ def labelled_cloud(
     alpha: float = 0.6,
 ) -> Axes:
     """Points coloured by their class label (CLASS_COLOURS), drawn in a shuffled order so no class hides another."""
+    points, labels = _points(points, "points"), _numpy(labels)
+    if labels.shape != (len(points),) or labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"labels must be one class (a whole number) per point: {len(points)} of them, "
+            f"got shape {labels.shape} of {labels.dtype}"
+        )
     order = np.random.default_rng(0).permutation(len(points))
-    colours = np.array(CLASS_COLOURS)[_numpy(labels)[order] % len(CLASS_COLOURS)]
-    p = _numpy(points)[order]
+    colours = np.array(CLASS_COLOURS)[labels[order] % len(CLASS_COLOURS)]
+    p = points[order]
     ax.scatter(p[:, 0], p[:, 1], s=size, c=colours, alpha=alpha, linewidths=0)
     _square_axes(ax, lim or _limit(p), title)
     return ax
@@ -128,6 +172,7 @@ def panel_grid(count: int, columns: int = 3, size: float = 3.0) -> tuple[Figure,
     Wide rows of many panels shrink on a page until their text cannot be read;
     a grid keeps every figure within 10 inches, the width a page shows at full size.
     """
+    count, columns = checks.whole_number(count, "count"), checks.whole_number(columns, "columns")
     rows = -(-count // columns)
     fig, axes = plt.subplots(
         rows, columns, figsize=_figure_size(size * columns, size * rows + 0.4), constrained_layout=True, squeeze=False
@@ -141,6 +186,8 @@ def labelled_clouds(
     clouds: dict[str, tuple[torch.Tensor, torch.Tensor]], title: str, lim: Optional[float] = None
 ) -> Figure:
     """`clouds` maps a panel title to (points, labels); one labelled cloud per panel, in a grid."""
+    if not clouds:
+        raise ValueError("clouds is empty: give at least one panel title with its (points, labels)")
     fig, axes = panel_grid(len(clouds))
     for ax, (name, (points, labels)) in zip(axes, clouds.items()):
         labelled_cloud(ax, points, labels, name, lim)
@@ -155,6 +202,7 @@ def source_and_target(
     colours: Sequence[Colour] = (SOURCE, TARGET),
 ) -> Figure:
     """Two clouds side by side on the same scale (pass colours=(SOURCE, MODEL) for generated points)."""
+    _points(source, "source"), _points(target, "target")
     fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), constrained_layout=True)
     lim = _limit(source, target)
     cloud(axes[0], source, colours[0], titles[0], lim)
@@ -166,11 +214,12 @@ def flow_sequence(
     trajectory: torch.Tensor, times: torch.Tensor, panels: int = 5, lim: Optional[float] = None
 ) -> Figure:
     """Snapshots of a moving cloud: `trajectory` (steps + 1, n, 2) at `panels` evenly spaced steps."""
-    trajectory, times = _numpy(trajectory), _numpy(times)
+    trajectory, panels = _trajectory(trajectory), checks.whole_number(panels, "panels")
+    times = _same_length(times, "times", len(trajectory), "step of the trajectory")
     picks = np.linspace(0, len(trajectory) - 1, panels).round().astype(int)
-    fig, axes = plt.subplots(1, panels, figsize=_figure_size(2 * panels, 2.4), constrained_layout=True)
+    fig, axes = plt.subplots(1, panels, figsize=_figure_size(2 * panels, 2.4), constrained_layout=True, squeeze=False)
     lim = lim or _limit(trajectory)
-    for ax, i in zip(axes, picks):
+    for ax, i in zip(axes[0], picks):
         cloud(ax, trajectory[i], time_colour(times[i]), f"t = {times[i]:.2f}", lim)
     return fig
 
@@ -187,7 +236,7 @@ def trajectories(
 
     `backdrop`, if given, is a cloud (say, the target) drawn faintly underneath.
     """
-    paths = _numpy(trajectory)[:, :count]
+    paths = _trajectory(trajectory)[:, : checks.whole_number(count, "count")]
     if backdrop is not None:
         cloud(ax, backdrop, TARGET, alpha=0.15, label="target")
     ax.plot(paths[:, :, 0], paths[:, :, 1], color=NEUTRAL, lw=0.6, alpha=0.7)
@@ -213,7 +262,7 @@ def pairing_lines(
     lines are easy to tell from the clouds.
     """
     offset = np.array([shift, 0.0])
-    a, b = _numpy(x0) - offset, _numpy(x1) + offset
+    a, b = _points(x0, "x0") - offset, _points(x1, "x1") + offset
     ax.scatter(a[:, 0], a[:, 1], s=4, alpha=0.35, color=SOURCE, linewidths=0, label="source")
     ax.scatter(b[:, 0], b[:, 1], s=4, alpha=0.35, color=TARGET, linewidths=0, label="target")
     for start, end in zip(a[:count], b[:count]):
@@ -238,10 +287,17 @@ def vector_field(
     colorbar: bool = True,
 ) -> Axes:
     """Streamlines of `velocity(x, t)` at one time t, coloured by speed."""
+    checks.positive_number(lim, "lim"), checks.whole_number(grid, "grid", minimum=2)
     axis = torch.linspace(-lim, lim, grid)
     gy, gx = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1).to(device_of(velocity))
-    v = _numpy(velocity(points, t)).reshape(grid, grid, 2)
+    v = velocity(points, t)
+    if not isinstance(v, torch.Tensor) or v.shape != points.shape:
+        raise ValueError(
+            f"velocity must give a 2D velocity per point, shape {tuple(points.shape)} here, got "
+            + (f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else type(v).__name__)
+        )
+    v = _numpy(v).reshape(grid, grid, 2)
     speed = np.hypot(v[..., 0], v[..., 1])
     stream = ax.streamplot(
         _numpy(axis),
@@ -262,7 +318,8 @@ def vector_field(
 
 def walk(ax: Axes, positions: torch.Tensor, times: torch.Tensor, title: Optional[str] = None) -> Axes:
     """A path walked in a few steps: `positions` (k + 1, 2) at `times` (k + 1,), with the step arrows."""
-    p, times = _numpy(positions), _numpy(times)
+    p = _points(positions, "positions")
+    times = _same_length(times, "times", len(p), "position")
     for start, end in zip(p[:-1], p[1:]):
         ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", color=LINES, lw=2))
     for point, t in zip(p, times):
@@ -286,7 +343,13 @@ def paths_1d(
     alpha: float = 0.6,
 ) -> Axes:
     """1D paths as lines in the (t, x) plane: `paths` has shape (len(times), n)."""
-    ax.plot(_numpy(times), _numpy(paths), color=colour, lw=1.0, alpha=alpha)
+    times, paths = _numpy(times), _numpy(paths)
+    if times.ndim != 1 or paths.ndim not in (1, 2) or len(paths) != len(times):
+        raise ValueError(
+            f"paths must hold one row of positions per time, shape ({len(times)}, n) for times of shape "
+            f"{times.shape}; got shape {paths.shape}"
+        )
+    ax.plot(times, paths, color=colour, lw=1.0, alpha=alpha)
     ax.set_xlabel("time t")
     ax.set_ylabel("position x")
     ax.set_xlim(0, 1)
@@ -299,7 +362,10 @@ def histogram(
     ax: Axes, samples: torch.Tensor, grid: torch.Tensor, density: torch.Tensor, title: Optional[str] = None
 ) -> Axes:
     """A histogram of 1D `samples` against the exact `density` evaluated on `grid`."""
-    ax.hist(_numpy(samples).ravel(), bins=80, density=True, color=MODEL, alpha=0.6, label="generated samples")
+    samples = _finite(_numpy(samples).ravel(), "samples")
+    if len(samples) == 0:
+        raise ValueError("samples is empty: there is nothing to count")
+    ax.hist(samples, bins=80, density=True, color=MODEL, alpha=0.6, label="generated samples")
     ax.plot(_numpy(grid), _numpy(density), color=TARGET, lw=2, label="target density")
     ax.set_xlabel("x")
     ax.set_ylabel("density")
@@ -323,8 +389,12 @@ def tx_heatmap(
     colorbar: bool = True,
 ) -> AxesImage:
     """An image of `values` (n_t, n_x) over t in [0, 1] (across) and x in `x_range` (up)."""
+    values = _numpy(values)
+    if values.ndim != 2:
+        raise ValueError(f"values must be a grid over (t, x) of shape (n_t, n_x), got shape {values.shape}")
+    checks.interval(x_range, "x_range")
     image = ax.imshow(
-        _numpy(values).T,
+        values.T,
         origin="lower",
         aspect="auto",
         cmap=cmap,
@@ -376,6 +446,7 @@ def with_side_densities(
     `source_pdf` and `target_pdf` map a tensor of x values to densities. Returns the
     figure and its middle axes, on which the caller draws.
     """
+    checks.interval(x_range, "x_range")
     fig, (left, middle, right) = plt.subplots(
         1,
         3,
@@ -399,7 +470,7 @@ def with_side_densities(
 
 def loss_curve(ax: Axes, losses: Sequence[float], floor: Optional[float] = None, window: int = 100) -> Axes:
     """Training loss per step (faint) and its running mean, with the irreducible `floor` as a line."""
-    losses = np.asarray(losses)
+    losses, window = np.asarray(losses), checks.whole_number(window, "window")
     ax.plot(losses, color=NEUTRAL, alpha=0.25, lw=0.5, label="loss per step")
     if len(losses) >= window:
         running = np.convolve(losses, np.ones(window) / window, mode="valid")
@@ -423,6 +494,8 @@ def four_panels(
 
     Initial points | generated samples | target | trajectories.
     """
+    for name, points in [("x0", x0), ("generated", generated), ("target", target)]:
+        _points(points, name)
     fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), constrained_layout=True)
     lim = _limit(x0, target)
     cloud(axes[0], x0, SOURCE, "initial points", lim)
@@ -436,6 +509,8 @@ def four_panels(
 
 def gallery(pairs: Sequence[tuple[str, torch.Tensor, torch.Tensor]]) -> Figure:
     """Several morphs at a glance: `pairs` is a list of (title, source points, generated points)."""
+    if not pairs:
+        raise ValueError("pairs is empty: give at least one (title, source points, generated points)")
     fig, axes = plt.subplots(
         2, len(pairs), figsize=_figure_size(2.5 * len(pairs), 5.2), constrained_layout=True, squeeze=False
     )
@@ -459,6 +534,7 @@ def lines_field_paths(
 
     At most `shown` points of each cloud are drawn behind the lines, to keep the panels legible.
     """
+    _points(x0, "x0"), _points(x1, "x1")
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.5), constrained_layout=True)
     lim = lim or _limit(x0, x1)
     pairing_lines(axes[0], x0[:shown], x1[:shown], count=30, lim=lim, title="training: random pairs")
@@ -483,10 +559,18 @@ def animate_clouds(
     The colour runs from blue (t = 0) to vermillion (t = 1); the last frame is held
     for `hold` frames so the eye can rest on the result.
     """
-    if isinstance(trajectories, torch.Tensor):
+    if isinstance(trajectories, (torch.Tensor, np.ndarray)):
         trajectories = [trajectories]
-    trajectories = [_numpy(tr) for tr in trajectories]
-    times = _numpy(times)
+    if not len(trajectories):
+        raise ValueError("trajectories is empty: give at least one trajectory (steps + 1, n, 2)")
+    trajectories = [_trajectory(tr) for tr in trajectories]
+    times = _same_length(times, "times", len(trajectories[0]), "step of the trajectories")
+    if any(len(tr) != len(times) for tr in trajectories):
+        raise ValueError(
+            f"every trajectory must have {len(times)} steps, as many as times; got {[len(tr) for tr in trajectories]}"
+        )
+    if titles is not None and len(titles) != len(trajectories):
+        raise ValueError(f"titles must hold one title per trajectory: {len(trajectories)}, got {len(titles)}")
     titles = titles or [""] * len(trajectories)
     lim = lim or _limit(*trajectories)
     fig, axes = plt.subplots(
@@ -520,6 +604,8 @@ def animate_1d_path(
 ) -> HTML:
     """A point stepping along a 1D `path` (len(times),) over the (t, x) heatmap of `velocity`."""
     times, path = _numpy(times), _numpy(path).ravel()
+    if times.ndim != 1 or path.shape != times.shape:
+        raise ValueError(f"path must hold one position per time: {len(times)} of them, got {len(path)}")
     fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
     velocity_heatmap(ax, velocity, x_range, title=title)
     ax.set_ylim(*x_range)
@@ -551,6 +637,10 @@ def curve_ride(ax: Axes, solution: Solution, curve: Callable, title: Optional[st
     its trajectory), the curve's end (1, curve(1)) as a star, and how far from it
     the ride lands.
     """
+    if not isinstance(solution, Solution) or solution.trajectory is None:
+        raise ValueError(
+            "the solution has no trajectory to draw: integrate with trajectory=True (fmlib.parabola.ride keeps it)"
+        )
     x = np.linspace(0, 1, 200)
     heights = np.asarray(curve(x), dtype=float)
     end = np.array([1.0, float(curve(1.0))])
@@ -571,6 +661,8 @@ def curve_ride(ax: Axes, solution: Solution, curve: Callable, title: Optional[st
 
 def curve_rides(rides: dict[str, Solution], curve: Callable, title: str, columns: int = 3) -> Figure:
     """`rides` maps a panel title to a ride along `curve`; one `curve_ride` per panel, in a grid."""
+    if not rides:
+        raise ValueError("rides is empty: give at least one panel title with its ride")
     fig, axes = panel_grid(len(rides), columns)
     for ax, (name, solution) in zip(axes, rides.items()):
         curve_ride(ax, solution, curve, title=name)
@@ -580,6 +672,7 @@ def curve_rides(rides: dict[str, Solution], curve: Callable, title: str, columns
 
 def warp_grid(ax: Axes, s: float, steps: int) -> Axes:
     """The warp f(t; s) and where it puts the times of `steps` even steps (ticks on the right)."""
+    steps = checks.whole_number(steps, "steps")
     t = np.linspace(0, 1, 200)
     even = np.linspace(0, 1, steps + 1)
     warped = warp_time(even, s)
@@ -600,6 +693,8 @@ def warp_grid(ax: Axes, s: float, steps: int) -> Axes:
 
 def budget_axis(ax: Axes, budgets: Sequence[int]) -> Axes:
     """A log-scaled x axis of velocity-evaluation budgets, labelled with the budgets themselves."""
+    for budget in budgets:
+        checks.positive_number(budget, "budgets (each a number of evaluations on a log scale)")
     ax.set_xscale("log")
     ax.set_xticks(budgets)
     ax.set_xticklabels([str(b) for b in budgets])
@@ -617,6 +712,12 @@ def animate_fields(
     hold: int = 4,
 ) -> HTML:
     """Streamlines of several velocity fields side by side, as t runs from 0 to 1."""
+    if not velocities or len(titles) != len(velocities):
+        raise ValueError(
+            f"velocities and titles must be non-empty and one title per field: got {len(velocities)} velocities "
+            f"and {len(titles)} titles"
+        )
+    frames = checks.whole_number(frames, "frames")
     fig, axes = plt.subplots(
         1, len(velocities), figsize=_figure_size(4.2 * len(velocities), 4.4), constrained_layout=True, squeeze=False
     )
@@ -629,3 +730,38 @@ def animate_fields(
             vector_field(ax, velocity, t, lim=lim, grid=30, title=f"{title}, t = {t:.2f}", colorbar=False)
 
     return animate(fig, update, frames + hold, fps)
+
+
+def animate_streamlines_and_paths(
+    velocity: Velocity,
+    trajectory: torch.Tensor,
+    times: torch.Tensor,
+    lim: float = 3.5,
+    every: int = 3,
+    fps: int = 6,
+    hold: int = 6,
+) -> HTML:
+    """The streamlines of `velocity` at each time, under particles that move along it with their trails.
+
+    `trajectory` (steps + 1, n, 2) holds the particles' positions at `times`; every
+    `every`-th step (and the last) is a frame. For a field that changes with time
+    the trails leave the streamlines they started on: paths are not streamlines.
+    """
+    trajectory = _trajectory(trajectory)
+    times = _same_length(times, "times", len(trajectory), "step of the trajectory")
+    every = checks.whole_number(every, "every")
+    frames = list(range(0, len(times), every))
+    if frames[-1] != len(times) - 1:
+        frames.append(len(times) - 1)
+    fig, ax = plt.subplots(figsize=_figure_size(5.4, 5.2), constrained_layout=True)
+
+    def update(frame):
+        i = frames[min(frame, len(frames) - 1)]
+        ax.clear()
+        title = f"streamlines at t = {times[i]:.2f}, paths so far"
+        vector_field(ax, velocity, float(times[i]), lim=lim, grid=30, title=title, colorbar=False)
+        for j in range(trajectory.shape[1]):
+            ax.plot(trajectory[: i + 1, j, 0], trajectory[: i + 1, j, 1], color="black", lw=1.3)
+        ax.scatter(trajectory[i, :, 0], trajectory[i, :, 1], s=36, color=MODEL, edgecolors="white", zorder=3)
+
+    return animate(fig, update, len(frames) + hold, fps)

@@ -18,7 +18,7 @@ from IPython.display import Image, display
 from matplotlib.figure import Figure
 from torch import nn
 
-from . import viz
+from . import checks, viz
 from .devices import default_device, device_of
 from .metrics import sliced_wasserstein
 from .mixtures import GaussianMixture
@@ -39,6 +39,10 @@ class Panel:
     """Controls (a dict of name -> widget) and `draw(**values) -> Figure`, redrawn on every change."""
 
     def __init__(self, controls: dict[str, widgets.ValueWidget], draw: Callable[..., Figure]):
+        if not isinstance(controls, dict) or not all(isinstance(c, widgets.Widget) for c in controls.values()):
+            raise TypeError("controls must be a dict of name -> ipywidgets control, such as {'t': FloatSlider()}")
+        if not callable(draw):
+            raise TypeError(f"draw must be a function draw(**values) -> Figure, got {draw!r}")
         self.controls, self.draw = controls, draw
         self.output = widgets.Output()
         self.box = widgets.VBox([widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), self.output])
@@ -51,7 +55,10 @@ class Panel:
 
     def redraw(self, change: Optional[dict] = None) -> str:
         """Draw the current state into the panel; returns it as a base64 PNG."""
-        png = _png(self.draw(**self.values()))
+        fig = self.draw(**self.values())
+        if not isinstance(fig, Figure):
+            raise TypeError(f"draw must return a matplotlib Figure (plt.subplots gives one), got {type(fig).__name__}")
+        png = _png(fig)
         with self.output:
             self.output.clear_output(wait=True)
             display(Image(data=base64.b64decode(png)))
@@ -88,15 +95,25 @@ def mixture_explorer(
     Sliders: the time t of a slice, and the mixture's weight, means and stds. Left:
     the exact field over (t, x) with pathlines from N(0, 1) quantiles. Right: the
     field at time t, with the `learned` model's (trained on `mixture`) for comparison.
+    A slider's range widens to hold the mixture's own value when it lies outside.
     """
+    if not isinstance(mixture, GaussianMixture) or mixture.dim != 1 or len(mixture.weights) != 2:
+        raise ValueError(
+            "mixture must be a 1D mixture of two Gaussians (the sliders hold two weights, means and stds), "
+            f"such as GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25]); got {mixture!r:.60}"
+        )
+    if learned is not None and getattr(learned, "dim", 1) != 1:
+        raise ValueError(f"learned must be a 1D model, VelocityNet(dim=1); this one has dim={learned.dim}")
+    checks.interval(x_range, "x_range")
+    paths = checks.whole_number(paths, "paths")
     (w1, _), (m1, m2), (s1, s2) = mixture.weights.tolist(), mixture.means[:, 0].tolist(), mixture.stds.tolist()
     controls = {
         "t": _slider("slice at t", 0.5, 0.0, 1.0, 0.05),
-        "weight": _slider("weight 1", w1, 0.05, 0.95, 0.05),
-        "mean1": _slider("mean 1", m1, -2.5, 2.5, 0.05),
-        "mean2": _slider("mean 2", m2, -2.5, 2.5, 0.05),
-        "std1": _slider("std 1", s1, 0.1, 1.5, 0.05),
-        "std2": _slider("std 2", s2, 0.1, 1.5, 0.05),
+        "weight": _slider("weight 1", w1, min(0.05, w1), max(0.95, w1), 0.05),
+        "mean1": _slider("mean 1", m1, min(-2.5, m1, m2), max(2.5, m1, m2), 0.05),
+        "mean2": _slider("mean 2", m2, min(-2.5, m1, m2), max(2.5, m1, m2), 0.05),
+        "std1": _slider("std 1", s1, min(0.1, s1, s2), max(1.5, s1, s2), 0.05),
+        "std2": _slider("std 2", s2, min(0.1, s1, s2), max(1.5, s1, s2), 0.05),
     }
     starts = torch.special.ndtri((torch.arange(paths) + 0.5) / paths)[:, None]
 
@@ -137,14 +154,25 @@ class MorphPanel:
     """
 
     def __init__(self, source: str = "gaussian", target: str = "spiral", points: int = 2000, steps: int = 2000):
-        """The controls' starting values; `steps` counts training iterations."""
+        """The controls' starting values; `steps` counts training iterations. A slider widens to hold its value."""
+        for name, shape in [("source", source), ("target", target)]:
+            if shape not in SHAPES:
+                raise ValueError(f"unknown shape {shape!r} for {name}; choose one of {', '.join(SHAPES)}")
+        points, steps = checks.whole_number(points, "points"), checks.whole_number(steps, "steps")
         style = {"description_width": "initial"}
         self.controls = {
             "source": widgets.Dropdown(options=SHAPES, value=source, description="source", style=style),
             "target": widgets.Dropdown(options=SHAPES, value=target, description="target", style=style),
-            "points": widgets.IntSlider(value=points, min=500, max=5000, step=500, description="points", style=style),
+            "points": widgets.IntSlider(
+                value=points, min=min(500, points), max=max(5000, points), step=500, description="points", style=style
+            ),
             "steps": widgets.IntSlider(
-                value=steps, min=200, max=10000, step=200, description="training steps", style=style
+                value=steps,
+                min=min(200, steps),
+                max=max(10000, steps),
+                step=200,
+                description="training steps",
+                style=style,
             ),
         }
         self.button = widgets.Button(description="Train", button_style="primary", icon="play")
