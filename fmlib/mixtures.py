@@ -3,10 +3,10 @@
 For the linear path x_t = (1 - t) x0 + t x1 with x0 ~ N(0, I) and x1 drawn from
 component k, N(mu_k, sigma_k^2 I), the pair (x_t, u = x1 - x0) is jointly Gaussian:
 
-    x_t ~ N(t mu_k, s_k^2 I),   s_k^2 = (1 - t)^2 + t^2 sigma_k^2,
+    x_t ~ N(t mu_k, nu_k^2 I),   nu_k^2 = (1 - t)^2 + t^2 sigma_k^2,
     Cov(u, x_t) = (t sigma_k^2 - (1 - t)) I,
 
-so E[u | x_t = x, k] = mu_k + (t sigma_k^2 - (1 - t)) / s_k^2 (x - t mu_k). The
+so E[u | x_t = x, k] = mu_k + (t sigma_k^2 - (1 - t)) / nu_k^2 (x - t mu_k). The
 marginal velocity averages these over the components, each weighted by its
 posterior probability given x_t = x:
 
@@ -71,6 +71,10 @@ class GaussianMixture:
         """`exact_velocity` of this mixture, as a field `(x, t) -> v` for `fmlib.integrate`."""
         return exact_velocity(self, x, t)
 
+    def path_density(self, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
+        """`path_density` of this mixture: the density p_t(x) of the straight path from N(0, I)."""
+        return path_density(self, x, t)
+
 
 def _numbers(values, name):
     """`values` as a float64 tensor of finite numbers."""
@@ -96,21 +100,42 @@ def _log_normal(x, means, stds):
     return -0.5 * squared / stds**2 - d * stds.log() - 0.5 * d * math.log(2 * math.pi)
 
 
+def _path_components(mixture, x, t):
+    """The components of the probability path at x and t: (points, t, variances nu_k^2, offsets x - t mu_k)."""
+    if not isinstance(mixture, GaussianMixture):
+        raise TypeError(f"mixture must be a GaussianMixture, got {mixture!r:.60}")
+    points = _as_points(x, mixture.dim)
+    t = _times(t, len(points))  # (1, 1) or (n, 1)
+    variance = (1 - t) ** 2 + t**2 * mixture.stds**2  # nu_k^2: (n or 1, K)
+    centres = t[:, :, None] * mixture.means[None]  # t mu_k: (n or 1, K, dim)
+    return points, t, variance, points[:, None, :] - centres  # offsets: (n, K, dim)
+
+
+def _log_path_terms(mixture, variance, offsets):
+    """log(w_k N(x; t mu_k, nu_k^2 I)) per point and component: (n, K)."""
+    squared = (offsets**2).sum(dim=2)
+    return mixture.weights.log() - 0.5 * squared / variance - 0.5 * mixture.dim * (2 * math.pi * variance).log()
+
+
+def path_density(mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
+    """p_t(x), the density of x_t = (1 - t) x0 + t x1 for x0 ~ N(0, I), x1 ~ `mixture`.
+
+    Each component k gives x_t ~ N(t mu_k, nu_k^2 I), so p_t is again a mixture,
+    with the same weights. x: (n, dim); t: a number or a tensor of shape (n, 1).
+    Returns (n,) in float64.
+    """
+    _, _, variance, offsets = _path_components(mixture, x, t)
+    return torch.logsumexp(_log_path_terms(mixture, variance, offsets), dim=1).exp()
+
+
 def exact_velocity(mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
     """E[x1 - x0 | x_t = x] for x0 ~ N(0, I), x1 ~ `mixture`, on the straight path.
 
     x: (n, dim); t: a number or a tensor of shape (n, 1). Returns (n, dim) in x's dtype.
     """
-    if not isinstance(mixture, GaussianMixture):
-        raise TypeError(f"mixture must be a GaussianMixture, got {mixture!r:.60}")
-    points = _as_points(x, mixture.dim)
-    t = _times(t, len(points))  # (1, 1) or (n, 1)
-    variance = (1 - t) ** 2 + t**2 * mixture.stds**2  # s_k^2: (n or 1, K)
-    centres = t[:, :, None] * mixture.means[None]  # t mu_k: (n or 1, K, dim)
-    offsets = points[:, None, :] - centres  # x - t mu_k: (n, K, dim)
+    points, t, variance, offsets = _path_components(mixture, x, t)
     # Posterior of each component given x_t = x, from the component densities of x_t.
-    log_density = -0.5 * (offsets**2).sum(dim=2) / variance - 0.5 * mixture.dim * variance.log()
-    posterior = torch.softmax(mixture.weights.log() + log_density, dim=1)  # (n, K)
+    posterior = torch.softmax(_log_path_terms(mixture, variance, offsets), dim=1)  # (n, K)
     gain = (t * mixture.stds**2 - (1 - t)) / variance  # (n or 1, K)
     per_component = mixture.means[None] + gain[:, :, None] * offsets  # (n, K, dim)
     v = (posterior[:, :, None] * per_component).sum(dim=1)

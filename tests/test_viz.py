@@ -120,3 +120,20 @@ def test_book_style_sets_the_defaults_it_names():
 def test_importing_fmlib_leaves_matplotlib_settings_alone():
     script = "import matplotlib as mpl; before = dict(mpl.rcParams); import fmlib; print(dict(mpl.rcParams) == before)"
     assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout == "True\n"
+
+
+def test_streamlines_and_paths_draw_each_frame_with_the_trails_so_far(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(viz, "animate", lambda fig, update, frames, fps=20: drawn.append((fig, update, frames)))
+    sol = fmlib.integrate(swirl, fmlib.sample("gaussian", 5, seed=0), steps=7, trajectory=True)
+    viz.animate_streamlines_and_paths(swirl, sol.trajectory, sol.times, every=3, hold=2)
+    ((fig, update, frames),) = drawn
+    assert frames == 3 + 1 + 2  # steps 0, 3, 6, then the last (7), then 2 held
+    update(1)  # the frame of step 3
+    (ax,) = fig.axes
+    assert ax.get_title() == f"streamlines at t = {sol.times[3]:.2f}, paths so far"
+    trails = [line for line in ax.get_lines() if len(line.get_xdata()) == 4]
+    assert len(trails) == 5  # one trail per particle, through steps 0 to 3
+    assert ax.get_xlabel() and ax.get_ylabel()
+    with pytest.raises(ValueError, match="times"):
+        viz.animate_streamlines_and_paths(swirl, sol.trajectory, sol.times[:-1])
