@@ -194,24 +194,54 @@ class MorphPanel:
         return {name: control.value for name, control in self.controls.items()}
 
     def show_preview(self, step: int, model: nn.Module) -> None:
-        """The training callback: the progress after `step` iterations, and the cloud the model makes now."""
+        """The training callback: the progress after `step` iterations, and the cloud the model makes now.
+
+        The target is drawn beside the generated cloud, on the same scale, to compare.
+        """
         self.progress.value = step
         chosen = self.values()
         x0 = sample(chosen["source"], chosen["points"], seed=0)
         generated = integrate(model, x0, steps=50, method="euler").x
+        target = sample(chosen["target"], chosen["points"], seed=1)
         with self.preview:
             self.preview.clear_output(wait=True)
-            fig = viz.source_and_target(
-                x0, generated, titles=("source", f"generated after {step} steps"), colours=(viz.SOURCE, viz.MODEL)
-            )
+            fig, axes = viz.panel_grid(3, columns=3, size=2.8)
+            lim = max(float(c.abs().max()) for c in (x0, generated.cpu(), target)) * 1.05
+            for ax, points, colour, title in zip(
+                axes,
+                (x0, generated, target),
+                (viz.SOURCE, viz.MODEL, viz.TARGET),
+                ("source", f"generated after {step} steps", "target"),
+            ):
+                viz.cloud(ax, points, colour, title, lim=lim)
             display(fig)
             plt.close(fig)
 
     def train(self, _button: Optional[widgets.Button] = None) -> None:
-        """Train a model on the chosen shapes, then show the morph and its distance to the target."""
+        """Train a model on the chosen shapes, then show the morph and its distance to the target.
+
+        The Train button is disabled while it runs, so a second click cannot queue a
+        second training; an interrupt (Kernel > Interrupt) or an error is reported in
+        the status line, and the panel is ready to train again.
+        """
+        if self.button.disabled:
+            return
+        self.button.disabled = True
         chosen = self.values()
         self.progress.max, self.progress.value = chosen["steps"], 0
         self.status.value = f"training {chosen['source']} -> {chosen['target']} ..."
+        try:
+            self._train_and_show(chosen)
+        except KeyboardInterrupt:
+            self.status.value = (
+                f"interrupted after {self.progress.value} of {chosen['steps']} steps: press Train to start again"
+            )
+        except Exception as error:  # a button's callback has no cell to show a traceback in
+            self.status.value = f"stopped by an error: {type(error).__name__}: {error}"
+        finally:
+            self.button.disabled = False
+
+    def _train_and_show(self, chosen: dict) -> None:
         model = VelocityNet().to(default_device())
         train(
             model,

@@ -66,3 +66,64 @@ def test_morph_panel_trains_the_chosen_pair_when_train_is_clicked():
     assert fmlib.metrics.sliced_wasserstein(moved, smiley) < 0.5 * fmlib.metrics.sliced_wasserstein(x0, smiley)
     assert "text/html" in panel._repr_mimebundle_()  # the website's note
     plt.close("all")
+
+
+def small_panel():
+    from fmlib.widgets import MorphPanel
+
+    return MorphPanel(source="heart", target="smiley", points=500, steps=200)
+
+
+def test_morph_panel_disables_train_while_training(monkeypatch):
+    panel = small_panel()
+    seen = []
+    show = panel.show_preview
+
+    def watched(step, model):
+        seen.append(panel.button.disabled)
+        show(step, model)
+        panel.button.click()  # a second click while training is ignored
+
+    monkeypatch.setattr(panel, "show_preview", watched)
+    panel.button.click()
+    assert seen and all(seen), seen
+    assert not panel.button.disabled and "done" in panel.status.value
+    assert panel.progress.value == 200 and len(seen) == 10  # one training, not two
+    plt.close("all")
+
+
+def test_morph_panel_preview_has_source_generated_and_target(monkeypatch):
+    panel = small_panel()
+    titles = []
+    draw = fmlib.viz.cloud
+
+    def record(ax, points, colour, title=None, lim=None, **kwargs):
+        titles.append(title)
+        return draw(ax, points, colour, title, lim=lim, **kwargs)
+
+    monkeypatch.setattr(fmlib.viz, "cloud", record)
+    panel.show_preview(10, fmlib.VelocityNet())
+    assert titles == ["source", "generated after 10 steps", "target"]
+    plt.close("all")
+
+
+def test_morph_panel_reports_an_interrupt_and_an_error_and_can_train_again(monkeypatch):
+    panel = small_panel()
+
+    def interrupt(step, model):
+        panel.progress.value = step
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(panel, "show_preview", interrupt)
+    panel.button.click()
+    assert panel.status.value.startswith("interrupted after 20 of 200 steps"), panel.status.value
+    assert not panel.button.disabled and panel.model is None
+
+    def fail(step, model):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(panel, "show_preview", fail)
+    panel.button.click()
+    assert panel.status.value == "stopped by an error: RuntimeError: out of memory"
+    assert not panel.button.disabled
+    plt.close("all")
