@@ -32,13 +32,13 @@ from typing import Optional
 
 import torch
 
-from . import checks, couplings, devices, models, paths, recipes, shapes, solvers, training
+from . import checks, couplings, devices, models, notebook, paths, recipes, shapes, solvers, training
 from . import progress as progress_display
 from .devices import default_device
 from .recipes import BOOK_2D, Recipe
 from .shapes import as_sampler
 
-SHAPING = (models, training, paths, couplings, shapes, solvers, recipes, devices, progress_display, checks)
+SHAPING = (models, training, paths, couplings, shapes, solvers, recipes, devices, progress_display, notebook, checks)
 """The network, the loss and the training loop, and every fmlib module they use (this one builds the network)."""
 
 _TRAIN_DEFAULTS = {

@@ -6,6 +6,8 @@ from IPython.display import display
 from tqdm.auto import tqdm
 from tqdm.notebook import tqdm as notebook_tqdm
 
+from .notebook import enable_colab_widgets, widget_bundle
+
 
 class TrainingProgress:
     """tqdm.auto's progress bar over `total` iterations, showing the latest loss; use it in a `with` block.
@@ -19,8 +21,9 @@ class TrainingProgress:
     def __init__(self, total: int, enabled: bool = True, description: str = "training"):
         self.total = total
         if enabled and issubclass(tqdm, notebook_tqdm):
+            enable_colab_widgets()
             self.bar = tqdm(total=total, desc=description, display=False)
-            self.handle = display(self.bar.container, display_id=True)
+            self.handle = display(widget_bundle(self.bar.container), raw=True, display_id=True)
         else:
             self.bar, self.handle = tqdm(total=total, desc=description, disable=not enabled), None
 
@@ -36,4 +39,5 @@ class TrainingProgress:
     def __exit__(self, *exception) -> None:
         self.bar.close()
         if self.handle is not None:
-            self.handle.update(self.bar.container)  # the saved output now holds the finished progress bar
+            # the saved output now holds the finished progress bar
+            self.handle.update(widget_bundle(self.bar.container), raw=True)

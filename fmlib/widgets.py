@@ -23,6 +23,7 @@ from .devices import default_device, device_of
 from .metrics import sliced_wasserstein
 from .mixtures import GaussianMixture
 from .models import VelocityNet
+from .notebook import enable_colab_widgets, widget_bundle
 from .shapes import SHAPES, sample
 from .solvers import integrate
 from .training import train
@@ -65,7 +66,8 @@ class Panel:
         return png
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.box._repr_mimebundle_(**kwargs)
+        enable_colab_widgets()
+        bundle = widget_bundle(self.box, **kwargs)
         bundle["image/png"] = self.default_png  # the static fallback
         return bundle
 
@@ -264,7 +266,8 @@ class MorphPanel:
         self.status.value = f"done: sliced W2 to the target = {self.distance:.3f}"
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.box._repr_mimebundle_(**kwargs)
+        enable_colab_widgets()
+        bundle = widget_bundle(self.box, **kwargs)
         bundle["text/html"] = (
             "<p><em>An interactive panel stands here: run this cell in Jupyter or Colab "
             "to pick two shapes, train and watch them morph. Without a running "

@@ -127,3 +127,22 @@ def test_morph_panel_reports_an_interrupt_and_an_error_and_can_train_again(monke
     assert panel.status.value == "stopped by an error: RuntimeError: out of memory"
     assert not panel.button.disabled
     plt.close("all")
+
+
+def test_in_colab_with_ipywidgets_8_the_custom_widget_manager_is_switched_on(monkeypatch):
+    import sys
+    import types
+
+    from fmlib import notebook
+
+    calls = []
+    colab = types.ModuleType("google.colab")
+    colab.output = types.SimpleNamespace(enable_custom_widget_manager=lambda: calls.append("on"))
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    fmlib.widgets.mixture_explorer(MIXTURE)._repr_mimebundle_()
+    assert calls == ["on"]
+    monkeypatch.setattr(notebook, "IPYWIDGETS_MAJOR", 7)  # Colab's own ipywidgets 7 needs nothing
+    assert notebook.enable_colab_widgets() is False and calls == ["on"]
+    monkeypatch.delitem(sys.modules, "google.colab")
+    assert notebook.enable_colab_widgets() is False  # not in Colab
+    plt.close("all")
