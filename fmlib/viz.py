@@ -652,7 +652,10 @@ def curve_ride(ax: Axes, solution: Solution, curve: Callable, title: Optional[st
     ax.text(
         0.5, heights.max() + 0.22, f"miss {miss:.3f}\n{solution.nfe} evaluations", ha="center", va="top", fontsize=9
     )
-    ax.set(xlim=(-0.15, 1.3), ylim=(heights.min() - 0.2, heights.max() + 0.3), xlabel="x", ylabel="y")
+    # The view holds the curve and every visited point, however far a coarse ride strays.
+    low, high = min(heights.min(), points[:, 1].min()), max(heights.max(), points[:, 1].max())
+    left, right = min(0.0, points[:, 0].min()), max(1.0, points[:, 0].max())
+    ax.set(xlim=(left - 0.15, right + 0.3), ylim=(low - 0.2, high + 0.3), xlabel="x", ylabel="y")
     ax.set_aspect("equal")
     if title:
         ax.set_title(title)

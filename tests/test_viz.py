@@ -137,3 +137,13 @@ def test_streamlines_and_paths_draw_each_frame_with_the_trails_so_far(monkeypatc
     assert ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(ValueError, match="times"):
         viz.animate_streamlines_and_paths(swirl, sol.trajectory, sol.times[:-1])
+
+
+def test_a_ride_that_strays_below_the_curve_stays_in_view():
+    ride = fmlib.parabola.ride(8, "euler", warp=1.2)  # coarse steps overshoot below the vertex
+    fig, ax = plt.subplots()
+    viz.curve_ride(ax, ride, fmlib.parabola.height)
+    points = ride.trajectory[:, 0].numpy()
+    (bottom, top), (left, right) = ax.get_ylim(), ax.get_xlim()
+    assert bottom < points[:, 1].min() and top > points[:, 1].max()
+    assert left < points[:, 0].min() and right > points[:, 0].max()
