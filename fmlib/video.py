@@ -7,10 +7,11 @@ video travels inside the HTML (base64), so it plays on a static website and offl
 from __future__ import annotations
 
 import base64
+import html as html_text
 import os
 import tempfile
 import warnings
-from typing import Callable
+from typing import Callable, Optional
 
 import ffmpeg
 import imageio_ffmpeg
@@ -26,17 +27,51 @@ def ffmpeg_executable() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _render_frames(fig, update, frames):
+def _words(fig):
+    """The words on `fig` as drawn now: its own texts (a title), then each visible panel's title and texts."""
+    texts = [text.get_text() for text in fig.texts]
+    for ax in fig.axes:
+        if ax.get_visible():
+            texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
+            texts += [text.get_text() for text in ax.texts]
+    words = (" ".join(text.split()) for text in texts)
+    return [word for word in words if word]
+
+
+def _change(first, last):
+    """`first` becoming `last`: "t = 0.00 to 1.00" where only the last word changes, else "from ... to ..."."""
+    common = os.path.commonprefix([first, last])
+    stem = common[: common.rfind(" ") + 1]
+    if " " in first[len(stem) :] or " " in last[len(stem) :]:
+        return f"from {first} to {last}"
+    return f"{first} to {last[len(stem) :]}"
+
+
+def _name(first, last):
+    """A name for a video, from the words of its first and last frames: what stays (the titles), then what changes."""
+    if len(first) != len(last):
+        first = last
+    same = [a for a, b in zip(first, last) if a == b]
+    changing = [_change(a, b) for a, b in zip(first, last) if a != b]
+    return "; ".join(same + changing) or "animation"
+
+
+def _render_frames(fig, update, frames, seen):
+    """Each frame's pixels; the words of the first and the last frame are appended to `seen`."""
     for i in range(frames):
         update(i)
         fig.canvas.draw()
+        if i in (0, frames - 1):
+            seen.append(_words(fig))
         yield np.asarray(fig.canvas.buffer_rgba())[..., :3].tobytes()
 
 
-def _encode_mp4(fig, update, frames, fps):
+def _encode_mp4(fig, update, frames, fps, description):
     fig.canvas.draw()
     width, height = fig.canvas.get_width_height()
-    raw = b"".join(_render_frames(fig, update, frames))
+    seen = []
+    raw = b"".join(_render_frames(fig, update, frames, seen))
+    label = html_text.escape(description or _name(seen[0], seen[-1]))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "animation.mp4")
         stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", framerate=fps)
@@ -49,21 +84,38 @@ def _encode_mp4(fig, update, frames, fps):
             encoded = base64.b64encode(file.read()).decode("ascii")
     return (
         f'<video controls autoplay loop muted playsinline style="max-width:100%" width="{width}" '
-        f'src="data:video/mp4;base64,{encoded}"></video>'
+        f'aria-label="{label}" src="data:video/mp4;base64,{encoded}"></video>'
     )
 
 
-def animate(fig: Figure, update: Callable[[int], None], frames: int, fps: int = 20) -> HTML:
+def _javascript_player(fig, update, frames, fps, description):
+    if not description:
+        update(0)
+        first = _words(fig)
+        update(frames - 1)
+        description = _name(first, _words(fig))
+    player = FuncAnimation(fig, update, frames=frames, interval=1000 / fps).to_jshtml(default_mode="loop")
+    label = html_text.escape(description)
+    player = player.replace("<img id=", f'<img alt="{label}" id=', 1)
+    return f'<div role="group" aria-label="{label}">{player}</div>'
+
+
+def animate(
+    fig: Figure, update: Callable[[int], None], frames: int, fps: int = 20, description: Optional[str] = None
+) -> HTML:
     """Play `update(i)` for i in range(frames) on `fig` as an HTML5 <video> (H.264 made by ffmpeg).
 
+    `description` is the video's name for screen readers (its aria-label). By default
+    the name is made of the figure's own words: the titles, then what changes from
+    the first frame to the last ("teacher; reflow student; t = 0.00 to 1.00").
     If ffmpeg cannot encode, falls back to matplotlib's JavaScript player. The figure is closed.
     """
     try:
-        html = _encode_mp4(fig, update, frames, fps)
+        html = _encode_mp4(fig, update, frames, fps, description)
     except (OSError, ffmpeg.Error) as error:
         warnings.warn(
             f"ffmpeg could not encode the video ({error}); showing a JavaScript animation instead", stacklevel=2
         )
-        html = FuncAnimation(fig, update, frames=frames, interval=1000 / fps).to_jshtml(default_mode="loop")
+        html = _javascript_player(fig, update, frames, fps, description)
     plt.close(fig)
     return HTML(html)

@@ -1,5 +1,6 @@
 """House rules of the book that a reader in Jupyter, Colab or on the website would trip over."""
 
+import ast
 import importlib.util
 import json
 import pathlib
@@ -178,3 +179,96 @@ def test_plotting_cells_are_folded_alike_in_every_chapter(path):
             assert folded, f"fold this drawing cell (tag hide-input): {source[:80]!r}"
         if folded and not source.startswith("# Setup."):
             assert not re.search(r"fmlib\.train\(|^print\(", source, re.M), f"a folded cell computes: {source[:80]!r}"
+
+
+# What a code cell shows on the website. An animation is a <video>; a drawing cell
+# (DRAWS) is a picture, and so is a widget panel whose fallback, without a kernel,
+# is a picture of its default state. MorphPanel's fallback is a note, not a picture.
+ANIMATION = re.compile(r"viz\.animate_\w+\(")
+PICTURE_PANEL = re.compile(r"widgets\.(?:Panel|mixture_explorer)\(")
+WIDGET = re.compile(r"widgets\.(\w+)\(")
+KNOWN_WIDGETS = {"Panel", "mixture_explorer", "MorphPanel"}
+
+
+def shown_as(source):
+    """ "video", "picture" or None (text, a note or nothing) for a code cell's `source`."""
+    if ANIMATION.search(source):
+        return "video"
+    if DRAWS.search(source) or PICTURE_PANEL.search(source):
+        return "picture"
+    return None
+
+
+def caption_problems(cells):
+    """What keeps the figures and videos among `cells` from a numbered caption and a text for screen readers.
+
+    The website wraps a cell's output in a numbered figure from its metadata
+    {"mystnb": {"figure": {"caption", "name"}, "image": {"alt"}}} (MyST-NB); a
+    picture needs the alt text too (a video is named by fmlib.video). A picture
+    cell whose last line is an expression must end it with ";", or Jupyter shows
+    the figure twice, and two figures with one name fail the build.
+    """
+    problems = []
+    for cell in cells:
+        source = "".join(cell["source"])
+        kind = shown_as(source) if cell["cell_type"] == "code" else None
+        if kind is None:
+            continue
+        options = cell["metadata"].get("mystnb", {})
+        figure, alt = options.get("figure", {}), options.get("image", {}).get("alt", "")
+        if not (figure.get("caption", "").strip() and figure.get("name")):
+            problems.append(f"no caption and name for this {kind}: {source[:60]!r}")
+        if kind == "picture" and len(alt.split()) < 5:
+            problems.append(f"no alt text (5 words or more) for this picture: {source[:60]!r}")
+        if alt and alt == figure.get("caption"):
+            problems.append(f"the alt text repeats the caption instead of describing the picture: {source[:60]!r}")
+        last = ast.parse(source).body[-1]
+        rest = source.splitlines()[last.end_lineno - 1][last.end_col_offset :]
+        if kind == "picture" and not PICTURE_PANEL.search(source) and isinstance(last, ast.Expr):
+            if not rest.lstrip().startswith(";"):
+                problems.append(f"end the last line with ';' or the figure shows twice: {source[-60:]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_figure_and_video_has_a_caption_and_a_text_for_screen_readers(path):
+    code = text(path, "code")
+    assert set(WIDGET.findall(code)) <= KNOWN_WIDGETS, "say in shown_as() whether a new widget shows a picture"
+    problems = caption_problems(cells(path))
+    assert not problems, problems
+
+
+def test_figure_names_are_unique_and_say_their_chapter():
+    # fig-<a word of the chapter's file name>-<what it shows>: a name that stays
+    # when chapters are renumbered, as links to it from other pages would.
+    names = []
+    for path in CHAPTERS:
+        for cell in cells(path):
+            name = cell["metadata"].get("mystnb", {}).get("figure", {}).get("name")
+            if name:
+                words = path.stem.split("_")[1:]
+                assert re.fullmatch(r"fig-[a-z0-9]+-[a-z0-9-]+", name) and name.split("-")[1] in words, (
+                    path.name,
+                    name,
+                )
+                names.append(name)
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    # Every link to a figure ([the figure below](#fig-...)) names one that exists.
+    for path in CHAPTERS:
+        for target in re.findall(r"\]\(#(fig-[\w-]+)\)", text(path, "markdown")):
+            assert target in names, (path.name, target)
+
+
+def test_the_caption_check_can_fail():
+    def cell(source, **mystnb):
+        return {"cell_type": "code", "source": [source], "metadata": {"mystnb": mystnb}}
+
+    caption = {"caption": "Two clouds.", "name": "fig-morphing-clouds"}
+    alt = {"alt": "A blue cloud and an orange cloud side by side."}
+    assert caption_problems([cell("fig, ax = plt.subplots()\nax.plot(x);", figure=caption, image=alt)]) == []
+    assert caption_problems([cell("viz.animate_clouds(tr, times)", figure=caption)]) == []
+    assert caption_problems([cell("print(x)")]) == []
+    assert len(caption_problems([cell("viz.gallery(pairs);", image=alt)])) == 1  # no caption
+    assert len(caption_problems([cell("viz.gallery(pairs);", figure=caption)])) == 1  # no alt text
+    assert len(caption_problems([cell("viz.animate_fields(fields, titles)")])) == 1
+    assert len(caption_problems([cell("viz.gallery(pairs)", figure=caption, image=alt)])) == 1  # shown twice

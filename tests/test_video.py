@@ -39,3 +39,42 @@ def test_animation_falls_back_to_javascript_when_ffmpeg_fails(monkeypatch):
     with pytest.warns(UserWarning, match="ffmpeg could not encode"):
         html = video.animate(*dot_moving_right(4), frames=4).data
     assert "<video" not in html and "<script" in html
+
+
+def aria_label(html):
+    match = re.search(r'aria-label="([^"]*)"', html)
+    assert match, "the animation has no accessible name (aria-label)"
+    return match.group(1)
+
+
+def titled_dot(frames):
+    """`dot_moving_right` with a panel title that stays and a figure title that counts the frames."""
+    fig, move = dot_moving_right(frames)
+    fig.axes[0].set_title("a dot")
+    clock = fig.suptitle("")
+
+    def update(i):
+        move(i)
+        clock.set_text(f"frame {i}")
+
+    return fig, update
+
+
+def test_video_is_named_for_screen_readers_by_its_titles():
+    # The titles that stay, then what changes from the first frame to the last.
+    html = video.animate(*titled_dot(8), frames=8).data
+    assert re.search(r"<video[^>]*aria-label=", html)
+    assert aria_label(html) == "a dot; frame 0 to 7"
+
+
+def test_a_description_names_the_video_instead():
+    html = video.animate(*titled_dot(4), frames=4, description='a dot "moving" right').data
+    assert aria_label(html) == "a dot &quot;moving&quot; right"
+
+
+def test_the_javascript_fallback_is_named_too(monkeypatch):
+    monkeypatch.setattr(video, "ffmpeg_executable", lambda: "/nonexistent/ffmpeg")
+    with pytest.warns(UserWarning, match="ffmpeg could not encode"):
+        html = video.animate(*titled_dot(4), frames=4).data
+    assert aria_label(html) == "a dot; frame 0 to 3"
+    assert '<img alt="a dot; frame 0 to 3"' in html

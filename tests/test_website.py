@@ -111,6 +111,85 @@ def test_chapter_page_in_a_browser(browser, site, chapter):
         page.close()
 
 
+# Every picture and video of a chapter, as a screen reader and a reader meet it:
+# its text (an image's alt, a video's aria-label), and the figure around it with
+# its caption number ("Fig. 3.2") and caption text.
+FIGURES_AND_NAMES = """() => {
+    const described = element => {
+        const figure = element.closest('figure');
+        const caption = figure && figure.querySelector('figcaption');
+        const number = caption && caption.querySelector('.caption-number');
+        return {
+            tag: element.tagName.toLowerCase(),
+            src: (element.getAttribute('src') || '').slice(0, 80),
+            name: (element.tagName === 'IMG' ? element.getAttribute('alt') : element.getAttribute('aria-label')) || '',
+            output: !!element.closest('.cell_output'),
+            id: figure ? figure.id : null,
+            number: number ? number.textContent.trim() : null,
+            caption: caption ? caption.textContent.trim() : null,
+        };
+    };
+    return [...document.querySelectorAll('img, video')].map(described);
+}"""
+
+
+def looks_like_a_file(name, src):
+    """Alt text that is a file name or a hash, as MyST-NB writes when a cell gives none."""
+    base = src.rsplit("/", 1)[-1]
+    return bool(re.search(r"\.(png|jpe?g|gif|svg|webp)$|[0-9a-f]{32}", name, re.I)) or (base and base in name)
+
+
+def figure_problems(found):
+    """What keeps the images and videos `found` (FIGURES_AND_NAMES) from a screen reader or a numbered caption."""
+    problems = []
+    for item in found:
+        what = f"{item['tag']} {item['src']!r}"
+        if len(item["name"].split()) < 2 or looks_like_a_file(item["name"], item["src"]):
+            problems.append(f"{what}: no text for screen readers ({item['name']!r})")
+        if not item["output"]:
+            continue  # the page's own images (the Colab logo), not the chapter's figures
+        if not (item["id"] and item["number"] and re.fullmatch(r"Fig\. \d+(\.\d+)*", item["number"])):
+            problems.append(f"{what}: no numbered figure around it ({item['number']!r})")
+        elif len(item["caption"]) - len(item["number"]) < 20:
+            problems.append(f"{what}: a caption number without a caption ({item['caption']!r})")
+    return problems
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_figure_and_video_is_captioned_and_named_for_screen_readers(browser, site, chapter):
+    page, _, _ = open_page(browser, site / "notebooks" / f"{chapter}.html")
+    try:
+        found = page.evaluate(FIGURES_AND_NAMES)
+        assert any(item["output"] for item in found), "no figure found: has the page changed its structure?"
+        problems = figure_problems(found)
+        assert not problems, problems
+        numbers = [item["number"] for item in found if item["output"]]
+        assert len(numbers) == len(set(numbers)), f"figure numbers repeat: {numbers}"
+        # Links to a figure in the text ([the figure below](#fig-...)) land on that figure.
+        targets = page.evaluate(
+            "() => [...document.querySelectorAll('article a[href*=\"#fig-\"]')].map(a => {"
+            " const id = decodeURIComponent(a.getAttribute('href').split('#')[1]);"
+            " const target = document.getElementById(id);"
+            " return [id, target ? target.tagName.toLowerCase() : null]; })"
+        )
+        assert all(tag == "figure" for _, tag in targets), targets
+    finally:
+        page.close()
+
+
+def test_the_figure_check_can_fail():
+    def item(tag="img", name="Two clouds side by side.", number="Fig. 3.1", caption="Fig. 3.1 Two clouds, one blue."):
+        src = "../_images/" + "ab12" * 16 + ".png"
+        return dict(tag=tag, src=src, name=name, output=True, id="fig-morphing-x", number=number, caption=caption)
+
+    assert figure_problems([item(), item(tag="video")]) == []
+    assert figure_problems([dict(item(name="Colab logo"), output=False, id=None, number=None, caption=None)]) == []
+    assert figure_problems([item(name="../_images/" + "ab12" * 16 + ".png")])  # MyST-NB's default alt
+    assert figure_problems([item(tag="video", name="")])
+    assert figure_problems([item(number=None, caption=None)])  # no figure around it
+    assert figure_problems([item(caption="Fig. 3.1")])  # a number without a caption
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_page_weight(site, chapter):
     html = (site / "notebooks" / f"{chapter}.html").read_text()
