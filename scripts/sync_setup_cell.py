@@ -28,7 +28,15 @@ except ModuleNotFoundError:
 
     repository = "{url}"
     command = [sys.executable, "-m", "pip", "install", "-q"]
-    subprocess.run(command + [f"fmlib @ git+{{repository}}"], check=True)
+    try:
+        subprocess.run(command + [f"fmlib @ git+{{repository}}"], check=True)
+    except subprocess.CalledProcessError:
+        raise RuntimeError(
+            f"fmlib could not be installed from {{repository}} (see pip's "
+            "message above). Check the internet connection, or install it "
+            "by hand: pip install -e <a copy of the book's repository>. "
+            "The address is set in the book's _config.yml (repository.url)."
+        ) from None
     import fmlib"""
 
 
