@@ -69,9 +69,9 @@ class ReflowRecipe:
 
 # The book's settings.
 BOOK_2D = Recipe()
-"""`fmlib.train`'s defaults: a 2D morph in a few seconds on a laptop CPU (chapter 3's first model)."""
+"""`fmlib.train`'s defaults: a 2D morph in a few seconds on a laptop CPU (chapter 4's first model)."""
 LONG_SPIRAL = Recipe(steps=10_000, lr=5e-3)
-"""Chapter 3's longer setting for the Gaussian-to-spiral model that chapters 4 to 6 reuse."""
+"""Chapter 4's longer setting for the Gaussian-to-spiral model that chapters 5 to 7 reuse."""
 BOOK_1D = Recipe(steps=6000, lr=3e-3)
 """Chapter 2's 1D mixture model."""
 BOOK_REFLOW = ReflowRecipe(Recipe(steps=2000, lr=3e-3))
