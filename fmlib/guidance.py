@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from . import checks
-from .devices import device_of
+from .devices import device_of, on_device_of
 from .models import as_input, mlp, time_column
 from .paths import interpolate
 from .shapes import CLASSES, Data, as_sampler, sample_labelled
@@ -43,7 +43,7 @@ def classifier_free(model: nn.Module, label: int, w: float) -> Velocity:
     def velocity(x, t):
         return (1 - w) * model(x, t) + w * model(x, t, label) if w != 1 else model(x, t, label)
 
-    return velocity
+    return on_device_of(velocity, model)
 
 
 class TimeClassifier(nn.Module):
@@ -142,7 +142,7 @@ def classifier_guided(model: Velocity, classifier: nn.Module, label: int, w: flo
         scale = (1 - t) / max(t, t_min)
         return model(x, t) + w * scale * gradient
 
-    return velocity
+    return on_device_of(velocity, classifier)
 
 
 @torch.no_grad()

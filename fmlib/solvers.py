@@ -107,7 +107,8 @@ def integrate(
     """Carry the points `x0` (n, d) from t = 0 to t = 1 along `velocity` in `steps` ODE steps.
 
     `method` is one of STEPPERS; `warp` is a slope s for `warp_time` (None: evenly
-    spaced times). The points move to the model's device; the results are on it.
+    spaced times). The points move to the model's device (a plain function gets
+    them where they are); the results are on it.
     """
     if not callable(velocity):
         raise TypeError(f"velocity must be a model or a function velocity(x, t), got {velocity!r}")
@@ -120,7 +121,7 @@ def integrate(
     x0 = checks.points(x0, "x0", allow_empty=True)
     counted = _CountedVelocity(velocity)
     step = STEPPERS[method]
-    x = x0.to(device_of(velocity))
+    x = x0.to(device_of(velocity, default=x0.device))
     path = [x] if trajectory else None
     for t0, t1 in zip(times[:-1].tolist(), times[1:].tolist()):
         x = step(counted, x, t0, t1 - t0)
