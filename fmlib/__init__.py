@@ -9,17 +9,20 @@ samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x  # 
 
 from . import couplings, grids, guidance, metrics, mixtures, parabola, paths, recipes, shapes, viz, widgets
 from .cache import trained_model
-from .devices import default_device
+from .devices import choose_threads, default_device
 from .models import VelocityNet
 from .shapes import SHAPES, sample, sample_labelled
 from .solvers import STEPPERS, Solution, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
 from .training import flow_matching_loss, reflow, train
+
+choose_threads()
 
 __all__ = [
     "SHAPES",
     "STEPPERS",
     "Solution",
     "VelocityNet",
+    "choose_threads",
     "couplings",
     "default_device",
     "euler_step",
