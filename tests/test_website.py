@@ -255,3 +255,23 @@ def test_sidebar_button_hides_and_shows_the_navigation_on_a_wide_screen(site, br
         page.wait_for_function("() => document.querySelector('.bd-sidebar-primary').checkVisibility()")
     finally:
         page.close()
+
+
+def test_landing_page_leads_with_its_animation_and_a_map_of_the_chapters(site, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto((site / "book" / "intro.html").as_uri(), wait_until="load")
+        video = page.locator("figure.book-hero video")
+        assert video.get_attribute("aria-label")
+        page.wait_for_function("() => document.querySelector('figure.book-hero video').readyState >= 1", timeout=5000)
+        assert page.evaluate("document.querySelector('figure.book-hero video').duration") >= 5
+        # one card per chapter, each a link to its chapter
+        links = page.locator(".sd-card a.sd-stretched-link").evaluate_all("links => links.map(a => a.href)")
+        assert sorted(link.rsplit("/", 1)[-1] for link in links) == [f"{c}.html" for c in CHAPTERS]
+        # a favicon (the browser asks for one), and no second header band with a second search field
+        favicon = page.locator("link[rel='icon']").get_attribute("href")
+        assert (site / "book" / favicon).resolve().is_file(), favicon
+        assert not page.locator("#pst-header").is_visible()
+        assert page.locator(".bd-sidebar-primary .search-button-field:visible").count() == 1
+    finally:
+        page.close()
