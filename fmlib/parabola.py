@@ -27,7 +27,10 @@ def height(x: Times) -> Times:
 
 
 def velocity(points: torch.Tensor, t: float) -> torch.Tensor:
-    """Unit tangent of the curve above each point's x, times LENGTH. points: (n, 2)."""
+    """Unit tangent of the curve above each point's x, times LENGTH.
+
+    points: shape (n, 2).
+    """
     slope = 8 * (points[:, :1] - 0.5)
     tangent = torch.cat([torch.ones_like(slope), slope], dim=1)
     return LENGTH * tangent / tangent.norm(dim=1, keepdim=True)

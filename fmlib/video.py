@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html as html_text
+import math
 import os
 import tempfile
 import warnings
@@ -20,6 +21,13 @@ import numpy as np
 from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
+
+# Every animation moves for at least MOTION_SECONDS, then rests on its last frame
+# for HOLD_SECONDS before it loops, so the eye can follow it and read the result.
+MOTION_SECONDS = 3.5
+HOLD_SECONDS = 1.5
+# A blank band under the picture, where the browser lays its video controls.
+CONTROLS_PIXELS = 44
 
 
 def ffmpeg_executable() -> str:
@@ -74,11 +82,13 @@ def _encode_mp4(fig, update, frames, fps, description):
     label = html_text.escape(description or _name(seen[0], seen[-1]))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "animation.mp4")
-        stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", framerate=fps)
-        # H.264 in yuv420p plays in every browser; it needs even frame sizes.
-        stream = stream.output(
-            path, vcodec="libx264", pix_fmt="yuv420p", crf=26, vf="pad=ceil(iw/2)*2:ceil(ih/2)*2", movflags="+faststart"
+        stream = ffmpeg.input(
+            "pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", framerate=f"{fps:.6f}"
         )
+        # H.264 in yuv420p plays in every browser; it needs even frame sizes. The white
+        # band at the bottom keeps the controls off the picture's axis labels.
+        pad = f"pad=ceil(iw/2)*2:ceil((ih+{CONTROLS_PIXELS})/2)*2:0:0:white"
+        stream = stream.output(path, vcodec="libx264", pix_fmt="yuv420p", crf=26, vf=pad, movflags="+faststart")
         stream.overwrite_output().run(cmd=ffmpeg_executable(), input=raw, quiet=True)
         with open(path, "rb") as file:
             encoded = base64.b64encode(file.read()).decode("ascii")
@@ -105,17 +115,27 @@ def animate(
 ) -> HTML:
     """Play `update(i)` for i in range(frames) on `fig` as an HTML5 <video> (H.264 made by ffmpeg).
 
+    At most `fps` frames a second, and slower when that would end the motion in
+    under MOTION_SECONDS; then the last frame stays for HOLD_SECONDS.
     `description` is the video's name for screen readers (its aria-label). By default
     the name is made of the figure's own words: the titles, then what changes from
     the first frame to the last ("teacher; reflow student; t = 0.00 to 1.00").
     If ffmpeg cannot encode, falls back to matplotlib's JavaScript player. The figure is closed.
     """
+    if not isinstance(frames, int) or frames < 1 or not fps > 0:
+        raise ValueError(f"an animation needs at least one frame and a positive fps, got frames={frames}, fps={fps}")
+    fps = min(fps, frames / MOTION_SECONDS)
+    moving, frames = frames, frames + math.ceil(HOLD_SECONDS * fps)
+
+    def update_and_hold(i):
+        update(min(i, moving - 1))
+
     try:
-        html = _encode_mp4(fig, update, frames, fps, description)
+        html = _encode_mp4(fig, update_and_hold, frames, fps, description)
     except (OSError, ffmpeg.Error) as error:
         warnings.warn(
             f"ffmpeg could not encode the video ({error}); showing a JavaScript animation instead", stacklevel=2
         )
-        html = _javascript_player(fig, update, frames, fps, description)
+        html = _javascript_player(fig, update_and_hold, frames, fps, description)
     plt.close(fig)
     return HTML(html)

@@ -277,17 +277,8 @@ def pairing_lines(
 
 
 @torch.no_grad()
-def vector_field(
-    ax: Axes,
-    velocity: Velocity,
-    t: float = 0.0,
-    lim: float = 3.5,
-    grid: int = 40,
-    title: Optional[str] = None,
-    colorbar: bool = True,
-) -> Axes:
-    """Streamlines of `velocity(x, t)` at one time t, coloured by speed."""
-    checks.positive_number(lim, "lim"), checks.whole_number(grid, "grid", minimum=2)
+def _field_on_grid(velocity: Velocity, t: float, lim: float, grid: int):
+    """(axis, v, speed): `velocity` at time t on a grid x grid square of half-width `lim`."""
     axis = torch.linspace(-lim, lim, grid)
     gy, gx = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1).to(device_of(velocity))
@@ -298,14 +289,30 @@ def vector_field(
             + (f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else type(v).__name__)
         )
     v = _numpy(v).reshape(grid, grid, 2)
-    speed = np.hypot(v[..., 0], v[..., 1])
+    return _numpy(axis), v, np.hypot(v[..., 0], v[..., 1])
+
+
+def vector_field(
+    ax: Axes,
+    velocity: Velocity,
+    t: float = 0.0,
+    lim: float = 3.5,
+    grid: int = 40,
+    title: Optional[str] = None,
+    colorbar: bool = True,
+    norm: Optional[mpl.colors.Normalize] = None,
+) -> Axes:
+    """Streamlines of `velocity(x, t)` at one time t, coloured by speed (on the scale `norm`, if given)."""
+    checks.positive_number(lim, "lim"), checks.whole_number(grid, "grid", minimum=2)
+    axis, v, speed = _field_on_grid(velocity, t, lim, grid)
     stream = ax.streamplot(
-        _numpy(axis),
-        _numpy(axis),
+        axis,
+        axis,
         v[..., 0],
         v[..., 1],
         color=speed,
         cmap=SPEED_CMAP,
+        norm=norm,
         density=1.1,
         linewidth=1.0,
         arrowsize=0.9,
@@ -551,13 +558,12 @@ def animate_clouds(
     times: torch.Tensor,
     titles: Optional[Sequence[str]] = None,
     lim: Optional[float] = None,
-    hold: int = 10,
     fps: int = 20,
 ) -> HTML:
     """Animate one or more moving clouds side by side; each trajectory is (steps + 1, n, 2).
 
     The colour runs from blue (t = 0) to vermillion (t = 1); the last frame is held
-    for `hold` frames so the eye can rest on the result.
+    (`fmlib.video.animate`) so the eye can rest on the result.
     """
     if isinstance(trajectories, (torch.Tensor, np.ndarray)):
         trajectories = [trajectories]
@@ -583,14 +589,13 @@ def animate_clouds(
     clock = fig.suptitle("")
     steps = len(times)
 
-    def update(frame):
-        i = min(frame, steps - 1)
+    def update(i):
         for dot, tr in zip(dots, trajectories):
             dot.set_offsets(tr[i])
             dot.set_color(time_colour(times[i]))
         clock.set_text(f"t = {times[i]:.2f}")
 
-    return animate(fig, update, steps + hold, fps)
+    return animate(fig, update, steps, fps)
 
 
 def animate_1d_path(
@@ -600,7 +605,6 @@ def animate_1d_path(
     x_range: tuple[float, float] = (-3, 3),
     title: str = "one sample, step by step",
     fps: int = 10,
-    hold: int = 10,
 ) -> HTML:
     """A point stepping along a 1D `path` (len(times),) over the (t, x) heatmap of `velocity`."""
     times, path = _numpy(times), _numpy(path).ravel()
@@ -621,13 +625,12 @@ def animate_1d_path(
         bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"),
     )
 
-    def update(frame):
-        i = min(frame, len(times) - 1)
+    def update(i):
         trail.set_data(times[: i + 1], path[: i + 1])
         dot.set_data([times[i]], [path[i]])
         label.set_text(f"step {i}: t = {times[i]:.2f}, x = {path[i]:+.2f}")
 
-    return animate(fig, update, len(times) + hold, fps)
+    return animate(fig, update, len(times), fps)
 
 
 def curve_ride(ax: Axes, solution: Solution, curve: Callable, title: Optional[str] = None) -> Axes:
@@ -712,9 +715,8 @@ def animate_fields(
     lim: float = 3.5,
     frames: int = 21,
     fps: int = 6,
-    hold: int = 4,
 ) -> HTML:
-    """Streamlines of several velocity fields side by side, as t runs from 0 to 1."""
+    """Streamlines of several velocity fields side by side, as t runs from 0 to 1, on one colour scale of speed."""
     if not velocities or len(titles) != len(velocities):
         raise ValueError(
             f"velocities and titles must be non-empty and one title per field: got {len(velocities)} velocities "
@@ -725,14 +727,17 @@ def animate_fields(
         1, len(velocities), figsize=_figure_size(4.2 * len(velocities), 4.4), constrained_layout=True, squeeze=False
     )
     times = np.linspace(0, 1, frames)
+    fastest = max(_field_on_grid(v, float(t), lim, 30)[2].max() for v in velocities for t in times)
+    norm = mpl.colors.Normalize(0, fastest)
+    fig.colorbar(mpl.cm.ScalarMappable(norm, SPEED_CMAP), ax=axes[0].tolist(), label="speed", shrink=0.8)
 
-    def update(frame):
-        t = float(times[min(frame, frames - 1)])
+    def update(i):
+        t = float(times[i])
         for ax, velocity, title in zip(axes[0], velocities, titles):
             ax.clear()
-            vector_field(ax, velocity, t, lim=lim, grid=30, title=f"{title}, t = {t:.2f}", colorbar=False)
+            vector_field(ax, velocity, t, lim=lim, grid=30, title=f"{title}, t = {t:.2f}", colorbar=False, norm=norm)
 
-    return animate(fig, update, frames + hold, fps)
+    return animate(fig, update, frames, fps)
 
 
 def animate_streamlines_and_paths(
@@ -742,7 +747,6 @@ def animate_streamlines_and_paths(
     lim: float = 3.5,
     every: int = 3,
     fps: int = 6,
-    hold: int = 6,
 ) -> HTML:
     """The streamlines of `velocity` at each time, under particles that move along it with their trails.
 
@@ -759,7 +763,7 @@ def animate_streamlines_and_paths(
     fig, ax = plt.subplots(figsize=_figure_size(5.4, 5.2), constrained_layout=True)
 
     def update(frame):
-        i = frames[min(frame, len(frames) - 1)]
+        i = frames[frame]
         ax.clear()
         title = f"streamlines at t = {times[i]:.2f}, paths so far"
         vector_field(ax, velocity, float(times[i]), lim=lim, grid=30, title=title, colorbar=False)
@@ -767,4 +771,4 @@ def animate_streamlines_and_paths(
             ax.plot(trajectory[: i + 1, j, 0], trajectory[: i + 1, j, 1], color="black", lw=1.3)
         ax.scatter(trajectory[i, :, 0], trajectory[i, :, 1], s=36, color=MODEL, edgecolors="white", zorder=3)
 
-    return animate(fig, update, len(frames) + hold, fps)
+    return animate(fig, update, len(frames), fps)

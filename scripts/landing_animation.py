@@ -21,7 +21,7 @@ def main():
     model = fmlib.trained_model("gaussian", "spiral", fmlib.recipes.LONG_SPIRAL)
     x0 = fmlib.sample("gaussian", 3000, seed=0)
     flow = fmlib.integrate(model, x0, steps=80, trajectory=True)
-    html = viz.animate_clouds(flow.trajectory.cpu(), flow.times, titles=["noise to spiral"], hold=30).data
+    html = viz.animate_clouds(flow.trajectory.cpu(), flow.times, titles=["noise to spiral"]).data
     encoded = re.search(r"base64,([^\"]+)", html).group(1)
     OUT.write_bytes(base64.b64decode(encoded))
     print(f"wrote {OUT} ({OUT.stat().st_size / 1000:.0f} kB)")

@@ -27,11 +27,30 @@ def decoded_video(html, tmp_path):
     return path
 
 
-def test_animation_is_an_embedded_h264_video_with_every_frame(tmp_path):
-    html = video.animate(*dot_moving_right(16), frames=16, fps=20).data
+@pytest.mark.parametrize("moving, fps", [(16, 20), (200, 20)])
+def test_animation_is_an_embedded_h264_video_that_moves_then_rests(tmp_path, moving, fps):
+    """Every frame, played slowly enough to last MOTION_SECONDS, then the last one held for HOLD_SECONDS."""
+    fig, update = dot_moving_right(moving)
+    shown = []
+    html = video.animate(fig, lambda i: (shown.append(i), update(i)), frames=moving, fps=fps).data
     frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(decoded_video(html, tmp_path)))
-    assert frames == 16
-    assert seconds == pytest.approx(16 / 20, abs=0.06)
+    played = min(fps, moving / video.MOTION_SECONDS)
+    held = frames - moving
+    assert sorted(set(shown)) == list(range(moving)) and shown[-held:] == [moving - 1] * held
+    assert held / played == pytest.approx(video.HOLD_SECONDS, abs=1 / played)
+    assert seconds == pytest.approx(frames / played, abs=0.06)
+    assert seconds >= video.MOTION_SECONDS + video.HOLD_SECONDS - 0.06
+
+
+def test_the_video_leaves_a_band_under_the_picture_for_its_controls(tmp_path):
+    fig, update = dot_moving_right(4)
+    width, height = fig.canvas.get_width_height()
+    html = video.animate(fig, update, frames=4).data
+    reader = imageio_ffmpeg.read_frames(str(decoded_video(html, tmp_path)))
+    meta = next(reader)
+    assert meta["size"] == (width + width % 2, height + video.CONTROLS_PIXELS + (height + video.CONTROLS_PIXELS) % 2)
+    last_rows = next(reader)[-3 * meta["size"][0] * (video.CONTROLS_PIXELS // 2) :]
+    assert min(last_rows) > 240  # white (up to the encoder's rounding)
 
 
 def test_animation_falls_back_to_javascript_when_ffmpeg_fails(monkeypatch):

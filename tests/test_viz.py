@@ -95,11 +95,11 @@ def test_figures_built_from_many_panels_stay_within_the_page_width(animated):
         viz.gallery(clouds),
         viz.with_side_densities((-3, 3), torch.ones_like, torch.ones_like, figsize=(14, 4))[0],
     ]
-    viz.animate_clouds([sol.trajectory] * 3, sol.times, hold=2)
-    viz.animate_fields([swirl] * 4, ["swirl"] * 4, frames=2, hold=0)
+    viz.animate_clouds([sol.trajectory] * 3, sol.times)
+    viz.animate_fields([swirl] * 4, ["swirl"] * 4, frames=2)
     figures += [fig for fig, _ in animated]
     assert [fig.get_figwidth() <= viz.PAGE_WIDTH + 1e-9 for fig in figures] == [True] * len(figures)
-    assert animated[0][1] == 7 + 2  # every step, and the last held for `hold` frames
+    assert animated[0][1] == 7  # every step (the video holds the last frame)
 
 
 def test_a_ride_along_a_curve_shows_the_curve_its_end_and_the_miss():
@@ -126,9 +126,9 @@ def test_streamlines_and_paths_draw_each_frame_with_the_trails_so_far(monkeypatc
     drawn = []
     monkeypatch.setattr(viz, "animate", lambda fig, update, frames, fps=20: drawn.append((fig, update, frames)))
     sol = fmlib.integrate(swirl, fmlib.sample("gaussian", 5, seed=0), steps=7, trajectory=True)
-    viz.animate_streamlines_and_paths(swirl, sol.trajectory, sol.times, every=3, hold=2)
+    viz.animate_streamlines_and_paths(swirl, sol.trajectory, sol.times, every=3)
     ((fig, update, frames),) = drawn
-    assert frames == 3 + 1 + 2  # steps 0, 3, 6, then the last (7), then 2 held
+    assert frames == 3 + 1  # steps 0, 3, 6, then the last (7)
     update(1)  # the frame of step 3
     (ax,) = fig.axes
     assert ax.get_title() == f"streamlines at t = {sol.times[3]:.2f}, paths so far"

@@ -275,3 +275,21 @@ def test_landing_page_leads_with_its_animation_and_a_map_of_the_chapters(site, b
         assert page.locator(".bd-sidebar-primary .search-button-field:visible").count() == 1
     finally:
         page.close()
+
+
+OVERFLOWING = """() => [...document.querySelectorAll('div.cell pre, div.cell table')]
+    .filter(block => block.scrollWidth > block.clientWidth + 1)
+    .map(block => block.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''))"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_code_or_output_runs_off_its_box(site, browser, width):
+    """Code and printed output fit their boxes: at 1280 px as they are, on a phone wrapped."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        for chapter in CHAPTERS:
+            page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
+            assert page.locator("div.cell pre").count() > 10, chapter
+            assert page.evaluate(OVERFLOWING) == [], (chapter, width)
+    finally:
+        page.close()
