@@ -2,13 +2,15 @@
 #   make book   build the website into _build/html, executing every chapter
 #   make test   run fmlib's unit tests and execute every notebook with nbval
 #   make lint   check the Python code and the chapters' code cells with ruff (pyproject.toml)
-# Each creates the virtual environment .venv on first use.
+#   make student  write the student edition, every chapter without its solutions, into student/
+# The first three create the virtual environment .venv on first use; `make student`
+# needs only Python.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test lint clean
+.PHONY: book test lint student clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +43,9 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/ruff check --line-length 79 notebooks
 
+# Only the standard library: it works from a fresh clone, before anything is installed.
+student:
+	$(PYTHON) scripts/exercises.py student
+
 clean:
-	rm -rf _build $(VENV)
+	rm -rf _build $(VENV) student

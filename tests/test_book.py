@@ -11,9 +11,18 @@ import yaml
 from test_prose import unbacked_numbers
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("sync_setup_cell", ROOT / "scripts" / "sync_setup_cell.py")
-sync = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(sync)
+
+
+def script(name):
+    """The module scripts/<name>.py (the scripts folder is no package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sync = script("sync_setup_cell")
+exercises = script("exercises")
 
 CHAPTERS = sync.chapters()
 
@@ -49,7 +58,8 @@ def test_notebooks_are_committed_without_outputs(path):
 def test_code_lines_fit_the_page(path):
     # 79 characters fit a code box on a 1280-pixel screen (book/_static/book.css);
     # longer lines scroll sideways on the website.
-    code = ["".join(c["source"]) for c in cells(path) if c["cell_type"] == "code"] + solution_blocks(path)
+    code = ["".join(c["source"]) for c in cells(path) if c["cell_type"] == "code"]
+    code += exercises.solution_code(json.loads(path.read_text()))
     long = [line for block in code for line in block.splitlines() if len(line) > 79]
     assert not long, long
 
@@ -84,12 +94,12 @@ def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
     assert kinds == {"conceptual", "coding", "exploratory"}, kinds
     # A coding exercise gives a cell to fill in and a check that tells the student
     # whether they have it; its folded solution asserts that the check passes.
-    fill_in = [c for c in cells(path) if c["cell_type"] == "code" and "# your code here" in "".join(c["source"])]
+    fill_in = exercises.fill_in_cells(json.loads(path.read_text()))
     assert fill_in, "no cell to fill in"
     for cell in fill_in:
-        check = re.search(r"^(check_\w+)\(", "".join(cell["source"]), re.M)
+        check = exercises.check_called(cell)
         assert check, "a cell to fill in ends by calling its check"
-        assert f"assert {check.group(1)}(" in markdown, "the solution asserts the check"
+        assert f"assert {check}(" in markdown, "the solution asserts the check"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -120,27 +130,33 @@ def test_every_toc_entry_exists_and_every_chapter_is_in_the_toc():
     assert listed == {f"notebooks/{p.stem}" for p in CHAPTERS}
 
 
-def solution_blocks(path):
-    markdown = (c for c in cells(path) if c["cell_type"] == "markdown")
-    return [block for c in markdown for block in re.findall(r"```python\n(.*?)```", "".join(c["source"]), re.S)]
-
-
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_exercise_solutions_run_after_the_chapter(path):
-    # Solutions live in folded Markdown, where nbval never runs them: run them here,
-    # after the chapter's own cells, in the chapter's folder.
+    # The chapter's student edition (scripts/exercises.py: its code cells are the chapter's)
+    # runs top to bottom in a fresh kernel, in the chapter's folder, and every check of a
+    # cell to fill in says "not yet" instead of failing. Then the instructor's solutions,
+    # which live in folded Markdown where nbval never runs them, are filled in after it:
+    # they run, and each asserts that its check now passes.
     nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(path, as_version=4)
-    blocks = solution_blocks(path)
+    instructor = nbformat.read(path, as_version=4)
+    notebook = nbformat.from_dict(exercises.student_notebook(instructor))
+    blocks = exercises.solution_code(instructor)
     assert blocks, "no solution code found"
+    chapter = len(notebook.cells)
     notebook.cells += [nbformat.v4.new_code_cell(block) for block in blocks]
     NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
-    # Every number the text quotes is printed by the chapter or its solutions (tests/test_prose.py).
-    assert not unbacked_numbers(notebook), f"quoted but not printed: {unbacked_numbers(notebook)}"
+    for cell in exercises.fill_in_cells(notebook):
+        printed = "".join(output.get("text", "") for output in cell.outputs)
+        assert "not yet" in printed, printed
+    # Every number the instructor's text quotes, its solutions' included, is printed by the
+    # chapter or its solutions (tests/test_prose.py): the instructor edition with this run's outputs.
+    executed = {cell.id: cell for cell in notebook.cells[:chapter]}
+    instructor.cells = [executed.get(cell.id, cell) for cell in instructor.cells] + notebook.cells[chapter:]
+    assert not unbacked_numbers(instructor), f"quoted but not printed: {unbacked_numbers(instructor)}"
 
 
 def test_setup_cell_installs_fmlib_from_the_configured_repository_only_when_missing(monkeypatch):

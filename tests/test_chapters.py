@@ -5,6 +5,7 @@ import pathlib
 import re
 
 import pytest
+from test_book import exercises
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -12,11 +13,9 @@ CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 def code(path):
     """A chapter's code cells and the Python blocks of its folded solutions, as one string."""
-    cells = json.loads(path.read_text())["cells"]
-    source = ["".join(cell["source"]) for cell in cells]
-    markdown = [text for cell, text in zip(cells, source) if cell["cell_type"] == "markdown"]
-    solutions = [block for text in markdown for block in re.findall(r"```python\n(.*?)```", text, re.S)]
-    return "\n".join([text for cell, text in zip(cells, source) if cell["cell_type"] == "code"] + solutions)
+    notebook = json.loads(path.read_text())
+    cells = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    return "\n".join(cells + exercises.solution_code(notebook))
 
 
 # fmlib.recipes.LONG_SPIRAL and HAWLEY_2D spelled out, as they were copied before they had a name.
