@@ -7,7 +7,21 @@ losses = fmlib.train(model, "gaussian", "spiral", steps=2000)       # optimiser 
 samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x  # ODE steps
 """
 
-from . import couplings, grids, guidance, metrics, mixtures, parabola, paths, recipes, shapes, viz, widgets
+from . import (
+    couplings,
+    grids,
+    guidance,
+    metrics,
+    mixtures,
+    parabola,
+    paths,
+    recipes,
+    schedules,
+    sde,
+    shapes,
+    viz,
+    widgets,
+)
 from .cache import trained_model
 from .devices import choose_threads, default_device
 from .models import VelocityNet
@@ -40,6 +54,8 @@ __all__ = [
     "rk4_step",
     "sample",
     "sample_labelled",
+    "schedules",
+    "sde",
     "shapes",
     "train",
     "trained_model",

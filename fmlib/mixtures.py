@@ -1,16 +1,22 @@
 """Gaussian mixtures, and the exact flow-matching velocity that carries N(0, I) onto one.
 
-For the linear path x_t = (1 - t) x0 + t x1 with x0 ~ N(0, I) and x1 drawn from
-component k, N(mu_k, sigma_k^2 I), the pair (x_t, u = x1 - x0) is jointly Gaussian:
+For an affine path x_t = alpha_t x1 + sigma_t x0 (`fmlib.schedules`; the
+straight path alpha_t = t, sigma_t = 1 - t unless told otherwise) with
+x0 ~ N(0, I) and x1 drawn from component k, N(mu_k, sigma_k^2 I), the pair
+(x_t, u = alpha'_t x1 + sigma'_t x0) is jointly Gaussian:
 
-    x_t ~ N(t mu_k, nu_k^2 I),   nu_k^2 = (1 - t)^2 + t^2 sigma_k^2,
-    Cov(u, x_t) = (t sigma_k^2 - (1 - t)) I,
+    x_t ~ N(alpha mu_k, nu_k^2 I),   nu_k^2 = alpha^2 sigma_k^2 + sigma^2,
+    Cov(u, x_t) = (alpha' alpha sigma_k^2 + sigma' sigma) I,
 
-so E[u | x_t = x, k] = mu_k + (t sigma_k^2 - (1 - t)) / nu_k^2 (x - t mu_k). The
+so E[u | x_t = x, k] = alpha' mu_k + Cov / nu_k^2 (x - alpha mu_k). The
 marginal velocity averages these over the components, each weighted by its
 posterior probability given x_t = x:
 
-    v*(x, t) = sum_k P(k | x_t = x) E[u | x_t = x, k].
+    v*(x, t) = sum_k P(k | x_t = x) E[u | x_t = x, k],
+
+and the score of p_t averages the components' scores -(x - alpha mu_k) / nu_k^2
+with the same weights. On the straight path nu_k^2 = (1 - t)^2 + t^2 sigma_k^2
+and Cov = t sigma_k^2 - (1 - t).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Optional, Sequence, Union
 import torch
 
 from . import checks
+from .schedules import STRAIGHT, AffinePath
 
 Numbers = Union[Sequence[float], torch.Tensor]
 
@@ -67,13 +74,17 @@ class GaussianMixture:
         x = _as_points(x, self.dim)
         return torch.logsumexp(self.weights.log() + _log_normal(x, self.means, self.stds), dim=1).exp()
 
-    def velocity(self, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
+    def velocity(self, x: torch.Tensor, t: Union[float, torch.Tensor], path: AffinePath = STRAIGHT) -> torch.Tensor:
         """`exact_velocity` of this mixture, as a field `(x, t) -> v` for `fmlib.integrate`."""
-        return exact_velocity(self, x, t)
+        return exact_velocity(self, x, t, path)
 
-    def path_density(self, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
-        """`path_density` of this mixture: the density p_t(x) of the straight path from N(0, I)."""
-        return path_density(self, x, t)
+    def path_density(self, x: torch.Tensor, t: Union[float, torch.Tensor], path: AffinePath = STRAIGHT) -> torch.Tensor:
+        """`path_density` of this mixture: the density p_t(x) of the path from N(0, I) (straight unless told)."""
+        return path_density(self, x, t, path)
+
+    def score(self, x: torch.Tensor, t: Union[float, torch.Tensor], path: AffinePath = STRAIGHT) -> torch.Tensor:
+        """`exact_score` of this mixture: grad log p_t(x)."""
+        return exact_score(self, x, t, path)
 
 
 def _numbers(values, name):
@@ -100,14 +111,17 @@ def _log_normal(x, means, stds):
     return -0.5 * squared / stds**2 - d * stds.log() - 0.5 * d * math.log(2 * math.pi)
 
 
-def _path_components(mixture, x, t):
-    """The components of the probability path at x and t: (points, t, variances nu_k^2, offsets x - t mu_k)."""
+def _path_components(mixture, x, t, path):
+    """The components of the probability path at x and t: (points, t, variances nu_k^2, offsets x - alpha mu_k)."""
     if not isinstance(mixture, GaussianMixture):
         raise TypeError(f"mixture must be a GaussianMixture, got {mixture!r:.60}")
+    if not isinstance(path, AffinePath):
+        raise TypeError(f"path must be an AffinePath such as fmlib.schedules.COSINE, got {path!r:.60}")
     points = _as_points(x, mixture.dim)
     t = _times(t, len(points))  # (1, 1) or (n, 1)
-    variance = (1 - t) ** 2 + t**2 * mixture.stds**2  # nu_k^2: (n or 1, K)
-    centres = t[:, :, None] * mixture.means[None]  # t mu_k: (n or 1, K, dim)
+    alpha = path.alpha(t)
+    variance = alpha**2 * mixture.stds**2 + path.sigma(t) ** 2  # nu_k^2: (n or 1, K)
+    centres = alpha[:, :, None] * mixture.means[None]  # alpha mu_k: (n or 1, K, dim)
     return points, t, variance, points[:, None, :] - centres  # offsets: (n, K, dim)
 
 
@@ -117,30 +131,58 @@ def _log_path_terms(mixture, variance, offsets):
     return mixture.weights.log() - 0.5 * squared / variance - 0.5 * mixture.dim * (2 * math.pi * variance).log()
 
 
-def path_density(mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
-    """p_t(x), the density of x_t = (1 - t) x0 + t x1 for x0 ~ N(0, I), x1 ~ `mixture`.
+def path_density(
+    mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor], path: AffinePath = STRAIGHT
+) -> torch.Tensor:
+    """p_t(x), the density of x_t = alpha_t x1 + sigma_t x0 for x0 ~ N(0, I), x1 ~ `mixture`.
 
-    Each component k gives x_t ~ N(t mu_k, nu_k^2 I), so p_t is again a mixture,
-    with the same weights. x: (n, dim); t: a number or a tensor of shape (n, 1).
-    Returns (n,) in float64.
+    Each component k gives x_t ~ N(alpha mu_k, nu_k^2 I), so p_t is again a
+    mixture, with the same weights. x: (n, dim); t: a number or a tensor of shape
+    (n, 1); `path` straight unless told. Returns (n,) in float64.
     """
-    _, _, variance, offsets = _path_components(mixture, x, t)
+    _, _, variance, offsets = _path_components(mixture, x, t, path)
     return torch.logsumexp(_log_path_terms(mixture, variance, offsets), dim=1).exp()
 
 
-def exact_velocity(mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
-    """E[x1 - x0 | x_t = x] for x0 ~ N(0, I), x1 ~ `mixture`, on the straight path.
+def exact_velocity(
+    mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor], path: AffinePath = STRAIGHT
+) -> torch.Tensor:
+    """E[alpha'_t x1 + sigma'_t x0 | x_t = x] for x0 ~ N(0, I), x1 ~ `mixture`, on `path` (straight unless told).
 
-    x: (n, dim); t: a number or a tensor of shape (n, 1). Returns (n, dim) in x's dtype.
+    On the straight path this is E[x1 - x0 | x_t = x]. x: (n, dim); t: a number
+    or a tensor of shape (n, 1). Returns (n, dim) in x's dtype.
     """
-    points, t, variance, offsets = _path_components(mixture, x, t)
-    # Posterior of each component given x_t = x, from the component densities of x_t.
-    posterior = torch.softmax(_log_path_terms(mixture, variance, offsets), dim=1)  # (n, K)
-    gain = (t * mixture.stds**2 - (1 - t)) / variance  # (n or 1, K)
-    per_component = mixture.means[None] + gain[:, :, None] * offsets  # (n, K, dim)
-    v = (posterior[:, :, None] * per_component).sum(dim=1)
+    points, t, variance, offsets = _path_components(mixture, x, t, path)
+    posterior = _posterior(mixture, variance, offsets)
+    alpha, d_alpha = path.alpha(t), path.d_alpha(t)
+    gain = (d_alpha * alpha * mixture.stds**2 + path.d_sigma(t) * path.sigma(t)) / variance  # (n or 1, K)
+    per_component = d_alpha[:, :, None] * mixture.means[None] + gain[:, :, None] * offsets  # (n, K, dim)
+    return _like(x, (posterior[:, :, None] * per_component).sum(dim=1))
+
+
+def exact_score(
+    mixture: GaussianMixture, x: torch.Tensor, t: Union[float, torch.Tensor], path: AffinePath = STRAIGHT
+) -> torch.Tensor:
+    """grad_x log p_t(x), the score of the probability path of `path` (straight unless told) onto `mixture`.
+
+    Each component's Gaussian N(alpha mu_k, nu_k^2 I) has the score
+    -(x - alpha mu_k) / nu_k^2; p_t's score averages them with the posterior
+    weights. x: (n, dim); t: a number or (n, 1). Returns (n, dim) in x's dtype.
+    """
+    _, _, variance, offsets = _path_components(mixture, x, t, path)
+    posterior = _posterior(mixture, variance, offsets)
+    return _like(x, -(posterior[:, :, None] * offsets / variance[:, :, None]).sum(dim=1))
+
+
+def _posterior(mixture, variance, offsets):
+    """P(k | x_t = x) for each point and component, from the component densities of x_t: (n, K)."""
+    return torch.softmax(_log_path_terms(mixture, variance, offsets), dim=1)
+
+
+def _like(x, values):
+    """values (float64) in x's floating dtype, or float32 when x is not a floating tensor."""
     floating = torch.is_tensor(x) and x.is_floating_point()
-    return v.to(x.dtype) if floating else v.float()
+    return values.to(x.dtype) if floating else values.float()
 
 
 def _times(t, n):
