@@ -25,6 +25,7 @@ from typing import Callable, Union
 import torch
 
 from . import checks
+from .devices import on_device_of
 from .solvers import Velocity, warp_time, warp_time_derivative
 
 Time = Union[float, torch.Tensor]
@@ -186,4 +187,4 @@ def change_schedule(velocity: Velocity, path: AffinePath) -> Velocity:
         tau, d_tau = a / scale, (da * b - a * db) / scale**2
         return (d_scale / scale) * x + scale * d_tau * velocity(x / scale, tau)
 
-    return rescheduled
+    return on_device_of(rescheduled, velocity)  # integrate puts the points where a model computes

@@ -3,7 +3,9 @@ import math
 import pytest
 import torch
 
+import fmlib
 from fmlib import schedules
+from fmlib.devices import device_of
 from fmlib.mixtures import GaussianMixture, exact_score, exact_velocity
 from fmlib.schedules import COSINE, STRAIGHT, VP, AffinePath, change_schedule, variance_preserving, warped
 
@@ -95,6 +97,14 @@ def test_changing_the_schedule_of_the_straight_field_gives_the_other_paths_exact
         assert torch.allclose(rescheduled(X, t), exact_velocity(MIXTURE, X, t, path), atol=1e-10)
     times = torch.rand(len(X), 1, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     assert torch.allclose(rescheduled(X, times), exact_velocity(MIXTURE, X, times, path), atol=1e-10)
+
+
+def test_a_rescheduled_model_names_the_models_device_and_runs_on_it():
+    model = fmlib.VelocityNet(dim=1)
+    rescheduled = change_schedule(model, COSINE)
+    assert device_of(rescheduled, default=None) == device_of(model)
+    x1 = fmlib.integrate(rescheduled, torch.randn(10, 1), steps=4, method="euler").x
+    assert x1.shape == (10, 1) and torch.isfinite(x1).all()
 
 
 def test_bad_paths_and_schedules_are_refused():
