@@ -4,11 +4,15 @@ Colours are from Wong's colour-blind-safe palette: the source is blue, the
 target vermillion, the model's samples green, straight training lines orange.
 Every function draws on the axes it is given (or makes a figure) and returns it.
 `use_book_style()` sets matplotlib's defaults to the book's look; a chapter
-calls it once, after its imports. No figure is wider than PAGE_WIDTH inches.
+calls it once, after its imports. A figure is shown as `page_png` draws it: no
+wider than the text column, no text smaller than 9 points, sharp on a
+high-density screen.
 """
 
 from __future__ import annotations
 
+import io
+import struct
 from typing import Callable, Optional, Sequence, Union
 
 import matplotlib as mpl
@@ -20,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.text import Text
 
 from . import checks
 from .devices import device_of
@@ -39,9 +44,11 @@ SPEED_CMAP = "viridis"
 DENSITY_CMAP = "viridis"
 VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
 
-# The website scales a figure to its text column (about 690 pixels on a 1280-pixel
-# screen): at 100 dpi a 10-inch figure keeps 10-point labels at about 7 points.
-PAGE_WIDTH = 10.0
+# The website's text column is about 690 pixels wide on a 1280-pixel screen: at
+# 100 dpi a figure of PAGE_WIDTH inches fits it unscaled, so that a 9-point label
+# is shown at 9 points. A wider figure would be shrunk, and its labels with it.
+PAGE_WIDTH = 6.8
+MIN_FONT_POINTS = 9
 BOOK_STYLE = {
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -54,9 +61,40 @@ BOOK_STYLE = {
 
 
 def use_book_style() -> None:
-    """Set matplotlib's defaults to the book's look, and point its animation writers at the bundled ffmpeg."""
+    """Set matplotlib's defaults to the book's look, point its animation writers at the bundled ffmpeg,
+    and, in Jupyter, show every figure as `page_png` draws it."""
     mpl.rcParams.update(BOOK_STYLE)
     mpl.rcParams["animation.ffmpeg_path"] = ffmpeg_executable()
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        # Load the notebook's plotting backend now: matplotlib loads it at the first
+        # figure, and it then sets its own figure formatter over this one.
+        plt.switch_backend(mpl.get_backend())
+        shell.display_formatter.formatters["image/png"].for_type(Figure, page_png)
+
+
+def page_png(fig: Figure) -> tuple[bytes, dict]:
+    """`fig` as a PNG for the page, and the size in pixels to show it at.
+
+    A figure wider than PAGE_WIDTH inches is narrowed to it (its height in
+    proportion; the layout adapts), text under MIN_FONT_POINTS is raised to it,
+    and the picture is drawn at twice the pixels it is shown at, for high-density
+    screens. Returns (png, {"width": w, "height": h}), as IPython's formatters do.
+    """
+    width, height = fig.get_size_inches()
+    if width > PAGE_WIDTH:
+        fig.set_size_inches(PAGE_WIDTH, height * PAGE_WIDTH / width)
+    fig.canvas.draw()  # creates the tick labels, so that their size is checked too
+    for text in fig.findobj(Text):
+        if text.get_fontsize() < MIN_FONT_POINTS:
+            text.set_fontsize(MIN_FONT_POINTS)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight")
+    png = buffer.getvalue()
+    pixels_wide, pixels_high = struct.unpack(">II", png[16:24])  # the PNG header's size
+    return png, {"width": pixels_wide // 2, "height": pixels_high // 2}
 
 
 def _figure_size(width, height):
@@ -170,7 +208,7 @@ def panel_grid(count: int, columns: int = 3, size: float = 3.0) -> tuple[Figure,
     """A figure of `count` square panels, `columns` to a row: (figure, list of the axes).
 
     Wide rows of many panels shrink on a page until their text cannot be read;
-    a grid keeps every figure within 10 inches, the width a page shows at full size.
+    a grid keeps every figure within PAGE_WIDTH, the width a page shows at full size.
     """
     count, columns = checks.whole_number(count, "count"), checks.whole_number(columns, "columns")
     rows = -(-count // columns)

@@ -8,7 +8,6 @@ default state, which is what a page without a kernel (the book's website) shows.
 from __future__ import annotations
 
 import base64
-import io
 from typing import Callable, Optional
 
 import ipywidgets as widgets
@@ -30,10 +29,10 @@ from .training import train
 
 
 def _png(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    """`fig` as the page shows it (`viz.page_png`), base64-encoded, with its size; the figure is closed."""
+    png, size = viz.page_png(fig)
     plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return base64.b64encode(png).decode("ascii"), size
 
 
 class Panel:
@@ -47,29 +46,29 @@ class Panel:
         self.controls, self.draw = controls, draw
         self.output = widgets.Output()
         self.box = widgets.VBox([widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), self.output])
-        self.default_png = self.redraw()  # the first drawing doubles as the static fallback
+        self.default_png, self.default_size = self.redraw()  # the first drawing doubles as the static fallback
         for control in controls.values():
             control.observe(self.redraw, names="value")
 
     def values(self) -> dict:
         return {name: control.value for name, control in self.controls.items()}
 
-    def redraw(self, change: Optional[dict] = None) -> str:
-        """Draw the current state into the panel; returns it as a base64 PNG."""
+    def redraw(self, change: Optional[dict] = None) -> tuple[str, dict]:
+        """Draw the current state into the panel; returns it as a base64 PNG, with the size to show it at."""
         fig = self.draw(**self.values())
         if not isinstance(fig, Figure):
             raise TypeError(f"draw must return a matplotlib Figure (plt.subplots gives one), got {type(fig).__name__}")
-        png = _png(fig)
+        png, size = _png(fig)
         with self.output:
             self.output.clear_output(wait=True)
-            display(Image(data=base64.b64decode(png)))
-        return png
+            display(Image(data=base64.b64decode(png), **size))
+        return png, size
 
     def _repr_mimebundle_(self, **kwargs):
         enable_colab_widgets()
         bundle = widget_bundle(self.box, **kwargs)
         bundle["image/png"] = self.default_png  # the static fallback
-        return bundle
+        return bundle, {"image/png": self.default_size}
 
 
 def _slider(description, value, low, high, step):

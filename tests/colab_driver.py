@@ -27,7 +27,7 @@ for name, panel in [("explorer", explorer), ("morph", morph)]:
 
 # Driven through the widget API: a slider redraws, Train trains.
 explorer.controls["t"].value = 0.3
-report["explorer_redrawn"] = explorer.default_png != explorer.redraw()
+report["explorer_redrawn"] = explorer.default_png != explorer.redraw()[0]
 morph.button.click()
 report["morph_status"] = morph.status.value
 

@@ -66,10 +66,10 @@ def test_code_lines_fit_the_page(path):
 
 @pytest.mark.parametrize("path", CHAPTERS + sorted((ROOT / "fmlib").glob("*.py")), ids=lambda p: p.name)
 def test_figures_fit_the_page(path):
-    # The website scales a figure to its text column (about 690 pixels on a
-    # 1280-pixel screen). At 100 dpi a 10-inch figure keeps 10-point labels at
-    # about 7 points; a wider one shrinks them until they cannot be read. Many
-    # panels go in a grid (fmlib.viz.panel_grid), not in one long row.
+    # fmlib.viz.page_png narrows a figure to the text column (viz.PAGE_WIDTH)
+    # and keeps its labels at 9 points or more: a figure planned much wider
+    # than that crowds its panels. Many panels go in a grid
+    # (fmlib.viz.panel_grid), not in one long row.
     source = text(path, "code") if path.suffix == ".ipynb" else path.read_text()
     widths = [float(w) for w in re.findall(r"figsize=\(([0-9.]+)\s*,", source)]
     assert all(width <= 10 for width in widths), widths

@@ -86,7 +86,7 @@ def animated(monkeypatch):
 
 
 def test_figures_built_from_many_panels_stay_within_the_page_width(animated):
-    # Widths computed from a number of panels are scaled down to viz.PAGE_WIDTH (10 inches).
+    # Widths computed from a number of panels are scaled down to viz.PAGE_WIDTH.
     sol = fmlib.integrate(swirl, fmlib.sample("gaussian", 50, seed=0), steps=6, trajectory=True)
     clouds = [("pair", sol.trajectory[0], sol.x)] * 8
     figures = [
@@ -147,3 +147,17 @@ def test_a_ride_that_strays_below_the_curve_stays_in_view():
     (bottom, top), (left, right) = ax.get_ylim(), ax.get_xlim()
     assert bottom < points[:, 1].min() and top > points[:, 1].max()
     assert left < points[:, 0].min() and right > points[:, 0].max()
+
+
+def test_page_png_fits_the_column_keeps_text_legible_and_doubles_the_pixels():
+    fig, ax = plt.subplots(figsize=(10, 3))
+    ax.set_title("a title", fontsize=6)
+    ax.legend(handles=ax.plot([0, 1], label="a line"), fontsize=7)
+    png, size = viz.page_png(fig)
+    assert fig.get_figwidth() == pytest.approx(viz.PAGE_WIDTH) and fig.get_figheight() == pytest.approx(3 * 0.68)
+    texts = [text for text in fig.findobj(matplotlib.text.Text) if text.get_text()]
+    assert len(texts) > 5 and min(text.get_fontsize() for text in texts) >= viz.MIN_FONT_POINTS
+    wide, high = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (size["width"], size["height"]) == (wide // 2, high // 2)
+    assert viz.PAGE_WIDTH * fig.dpi * 0.75 < size["width"] <= viz.PAGE_WIDTH * fig.dpi  # trimmed, never wider
+    plt.close(fig)

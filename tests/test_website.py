@@ -293,3 +293,22 @@ def test_no_code_or_output_runs_off_its_box(site, browser, width):
             assert page.evaluate(OVERFLOWING) == [], (chapter, width)
     finally:
         page.close()
+
+
+SOFT_FIGURES = """() => [...document.querySelectorAll('div.cell_output img')]
+    .filter(img => img.naturalWidth < 1.9 * img.clientWidth || img.clientWidth < 0.9 * img.getAttribute('width'))
+    .map(img => [img.getAttribute('alt'), img.naturalWidth, img.clientWidth, img.getAttribute('width')])"""
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_figures_are_sharp_and_shown_at_their_own_size(site, browser, chapter):
+    """Each figure carries twice the pixels it is shown with (high-density screens), and the text column holds it
+    unshrunk: fmlib.viz.page_png draws its text at 9 points or more for exactly that size."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
+        page.wait_for_function("() => [...document.images].every(img => img.complete)")
+        assert page.locator("div.cell_output img").count() > 0
+        assert page.evaluate(SOFT_FIGURES) == []
+    finally:
+        page.close()

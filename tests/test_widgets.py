@@ -15,9 +15,12 @@ MIXTURE = GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25])
 
 def test_panel_bundle_has_the_live_widget_and_a_static_picture():
     panel = mixture_explorer(MIXTURE)
-    bundle = panel._repr_mimebundle_()
+    bundle, metadata = panel._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG")
+    # drawn at twice the pixels it is shown at (for high-density screens)
+    assert metadata["image/png"]["width"] == int.from_bytes(png[16:20], "big") // 2
     assert set(panel.controls) == {"t", "weight", "mean1", "mean2", "std1", "std2"}
 
 
