@@ -153,6 +153,10 @@ def _square_axes(ax, lim, title=None):
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
+    # Few, short tick labels (-2, 0, 2 rather than -2.5, 0.0, 2.5), so that
+    # they do not run into each other on the small panels of a row.
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     if title:
