@@ -28,9 +28,10 @@ Noise = Callable[[float], float]
 
 
 def langevin_noise(level: float, path: AffinePath = STRAIGHT) -> Noise:
-    """g(t) = sqrt(2 level sigma_t): Langevin dynamics at the rate level * sigma_t on top of the flow.
+    """g(t) = sqrt(2 level sigma_t): Langevin dynamics of strength level * sigma_t on top of the flow.
 
-    The score term (g^2 / 2) grad log p_t = -level * eps_hat is then bounded
+    `path` must be the path the sampler runs on (the `path` given to `integrate`
+    or `drift`): its sigma_t sets the noise. The score term (g^2 / 2) grad log p_t = -level * eps_hat is then bounded
     (eps_hat is the predicted noise), and the noise fades out at t = 1, where
     sigma_t = 0 and a score derived from a velocity is undefined.
     """
@@ -41,7 +42,7 @@ def langevin_noise(level: float, path: AffinePath = STRAIGHT) -> Noise:
 
 
 def drift(velocity: Velocity, g: Noise, score: Optional[Velocity] = None, path: AffinePath = STRAIGHT) -> Velocity:
-    """f(x, t) = v(x, t) + (g(t)^2 / 2) score(x, t); without `score`, the score is `path.score_from_velocity`."""
+    """Drift b(x, t) = v(x, t) + (g(t)^2 / 2) score(x, t); without `score`, from `path.score_from_velocity`."""
     if not callable(g):
         raise TypeError(f"g must be a function of time t -> g(t), such as sde.langevin_noise(1.0); got {g!r}")
 
