@@ -219,8 +219,8 @@ def summary(rows):
     reflow_time = row["reflow: time, fmlib.reflow defaults"]
     reflow_w2 = row["reflow: one-step sliced W2 of the student"]
     return (
-        f"- **Each chapter runs in {min(times):.0f} to {max(times):.0f} seconds** on two CPU cores, training "
-        f"included; the whole book in {book / 60:.1f} minutes. No GPU is needed.\n"
+        f"- **Each of the {len(times)} chapters runs in {min(times):.0f} to {max(times):.0f} seconds** "
+        f"on two CPU cores, training included; the whole book in {book / 60:.1f} minutes. No GPU is needed.\n"
         f"- **The 2D model trains in {two_d_time['measured']:.1f} seconds**, {two_d_time['ratio']:.1f} times "
         f"faster than the training loop of Hawley's tutorial run on the same machine "
         f"({two_d_time['reference']:.0f} s), and its samples are as close to the target "

@@ -49,7 +49,7 @@ def choose_threads(repeats: int = 5) -> int:
     the book's 2D model 2.8 times faster than two, while on a quiet one two threads
     were 1.4 times faster (the book's Setup page). So fmlib times a forward and
     backward pass of a batch of 1024 through a 3 x 64 network with each, when it is
-    imported (about 0.1 s). An `OMP_NUM_THREADS` set by the user is left alone.
+    imported (about 0.01 s). An `OMP_NUM_THREADS` set by the user is left alone.
     """
     default = torch.get_num_threads()
     if default == 1 or "OMP_NUM_THREADS" in os.environ:

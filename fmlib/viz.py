@@ -319,7 +319,7 @@ def pairing_lines(
 
 
 @torch.no_grad()
-def _field_on_grid(velocity: Velocity, t: float, lim: float, grid: int):
+def _field_on_square(velocity: Velocity, t: float, lim: float, grid: int):
     """(axis, v, speed): `velocity` at time t on a grid x grid square of half-width `lim`."""
     axis = torch.linspace(-lim, lim, grid)
     gy, gx = torch.meshgrid(axis, axis, indexing="ij")
@@ -346,7 +346,7 @@ def vector_field(
 ) -> Axes:
     """Streamlines of `velocity(x, t)` at one time t, coloured by speed (on the scale `norm`, if given)."""
     checks.positive_number(lim, "lim"), checks.whole_number(grid, "grid", minimum=2)
-    axis, v, speed = _field_on_grid(velocity, t, lim, grid)
+    axis, v, speed = _field_on_square(velocity, t, lim, grid)
     stream = ax.streamplot(
         axis,
         axis,
@@ -769,7 +769,7 @@ def animate_fields(
         1, len(velocities), figsize=_figure_size(4.2 * len(velocities), 4.4), constrained_layout=True, squeeze=False
     )
     times = np.linspace(0, 1, frames)
-    fastest = max(_field_on_grid(v, float(t), lim, 30)[2].max() for v in velocities for t in times)
+    fastest = max(_field_on_square(v, float(t), lim, 30)[2].max() for v in velocities for t in times)
     norm = mpl.colors.Normalize(0, fastest)
     fig.colorbar(mpl.cm.ScalarMappable(norm, SPEED_CMAP), ax=axes[0].tolist(), label="speed", shrink=0.8)
 
