@@ -11,6 +11,7 @@ from . import (
     couplings,
     grids,
     guidance,
+    likelihood,
     metrics,
     mixtures,
     parabola,
@@ -24,6 +25,7 @@ from . import (
 )
 from .cache import trained_model
 from .devices import choose_threads, default_device
+from .likelihood import log_likelihood
 from .models import VelocityNet
 from .shapes import SHAPES, sample, sample_labelled
 from .solvers import STEPPERS, Solution, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
@@ -44,6 +46,8 @@ __all__ = [
     "grids",
     "guidance",
     "integrate",
+    "likelihood",
+    "log_likelihood",
     "metrics",
     "midpoint_step",
     "mixtures",

@@ -1,7 +1,9 @@
-"""A 1D flow's numbers on a grid over the (t, x) plane: its velocity field, and the density of its paths.
+"""Grids to evaluate things on: a 1D flow's numbers over the (t, x) plane, and the points of a 2D square.
 
-Both give arrays of shape (n_t, n_x) with time down the rows, ready for
-`viz.tx_heatmap` (or for arithmetic, such as the gap between two fields).
+The (t, x) grids give arrays of shape (n_t, n_x) with time down the rows, ready
+for `viz.tx_heatmap` (or for arithmetic, such as the gap between two fields).
+`square_points` gives the points where a 2D quantity is evaluated for
+`viz.square_heatmap`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,17 @@ import torch
 from . import checks
 from .devices import device_of
 from .solvers import Velocity
+
+
+def square_points(lim: float, n: int = 100) -> torch.Tensor:
+    """The n x n points of an evenly spaced grid over [-lim, lim]^2: shape (n * n, 2), row by row from y = -lim.
+
+    A quantity computed at these points, (n * n,), is drawn by `viz.square_heatmap`.
+    """
+    lim, n = checks.positive_number(lim, "lim"), checks.whole_number(n, "n", minimum=2)
+    axis = torch.linspace(-lim, lim, n)
+    gy, gx = torch.meshgrid(axis, axis, indexing="ij")
+    return torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
 
 
 @torch.no_grad()

@@ -459,6 +459,39 @@ def tx_heatmap(
     return image
 
 
+def square_heatmap(
+    ax: Axes,
+    values: torch.Tensor,
+    lim: float,
+    title: Optional[str] = None,
+    label: str = "log-density",
+    cmap: str = DENSITY_CMAP,
+    vmin: Optional[float] = None,
+    vmax: Optional[float] = None,
+    colorbar: bool = True,
+) -> AxesImage:
+    """An image over the square [-lim, lim]^2 of `values` computed at `grids.square_points(lim, n)`: (n * n,)."""
+    values = _finite(_numpy(values).ravel(), "values")
+    n = int(round(np.sqrt(len(values))))
+    if n < 2 or n * n != len(values):
+        raise ValueError(
+            f"values must hold one number per point of grids.square_points(lim, n), n * n of them; got {len(values)}"
+        )
+    image = ax.imshow(
+        values.reshape(n, n),
+        origin="lower",
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        extent=[-lim, lim, -lim, lim],
+        interpolation="nearest",
+    )
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=label, shrink=0.8)
+    _square_axes(ax, lim, title)
+    return image
+
+
 def velocity_heatmap(
     ax: Axes,
     velocity: Velocity,
