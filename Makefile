@@ -29,6 +29,7 @@ _build/.fmlib-stamp: $(wildcard fmlib/*.py)
 
 book: $(BIN)/.installed _build/.fmlib-stamp
 	$(BIN)/python scripts/vendor_mathjax.py
+	$(BIN)/python scripts/export_live_models.py
 	$(BIN)/jupyter-book build . -W --keep-going
 
 test: $(BIN)/.installed

@@ -22,11 +22,16 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, projections: int = 256,
     with `seed`, so the same clouds always give the same number.
     """
     a, b = _clouds(a, b)
-    projections, seed = checks.whole_number(projections, "projections"), checks.seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    directions = torch.randn(a.shape[1], projections, generator=generator, dtype=torch.float64)
-    directions /= directions.norm(dim=0, keepdim=True)
+    directions = projection_directions(a.shape[1], projections, seed)
     return _w2_per_column(a @ directions, b @ directions)
+
+
+def projection_directions(dim: int, projections: int = 256, seed: int = 0) -> torch.Tensor:
+    """The unit directions `sliced_wasserstein` projects onto: (dim, projections), float64, drawn with `seed`."""
+    dim, projections = checks.whole_number(dim, "dim"), checks.whole_number(projections, "projections")
+    generator = torch.Generator().manual_seed(checks.seed(seed))
+    directions = torch.randn(dim, projections, generator=generator, dtype=torch.float64)
+    return directions / directions.norm(dim=0, keepdim=True)
 
 
 def _clouds(a, b):

@@ -19,6 +19,7 @@ from torch import nn
 
 from . import checks, viz
 from .devices import default_device, device_of
+from .live import LiveFigure, colour_table, figure_html, picture_html
 from .metrics import sliced_wasserstein
 from .mixtures import GaussianMixture
 from .models import VelocityNet
@@ -38,12 +39,17 @@ def _png(fig):
 class Panel:
     """Controls (a dict of name -> widget) and `draw(**values) -> Figure`, redrawn on every change."""
 
-    def __init__(self, controls: dict[str, widgets.ValueWidget], draw: Callable[..., Figure]):
+    def __init__(
+        self, controls: dict[str, widgets.ValueWidget], draw: Callable[..., Figure], live: Optional[LiveFigure] = None
+    ):
+        """`live`, when given, is the drawing the website shows in the panel's place, redrawn in the page."""
+        if live is not None and not isinstance(live, LiveFigure):
+            raise TypeError(f"live must be a fmlib.live.LiveFigure or None, got {live!r:.60}")
         if not isinstance(controls, dict) or not all(isinstance(c, widgets.Widget) for c in controls.values()):
             raise TypeError("controls must be a dict of name -> ipywidgets control, such as {'t': FloatSlider()}")
         if not callable(draw):
             raise TypeError(f"draw must be a function draw(**values) -> Figure, got {draw!r}")
-        self.controls, self.draw = controls, draw
+        self.controls, self.draw, self.live = controls, draw, live
         self.output = widgets.Output()
         self.box = widgets.VBox([widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}), self.output])
         self.default_png, self.default_size = self.redraw()  # the first drawing doubles as the static fallback
@@ -68,6 +74,9 @@ class Panel:
         enable_colab_widgets()
         bundle = widget_bundle(self.box, **kwargs)
         bundle["image/png"] = self.default_png  # the static fallback
+        if self.live is not None:  # the website shows text/html: the live figure, with the picture as its fallback
+            picture = picture_html(self.default_png, self.default_size, self.live.description)
+            bundle["text/html"] = figure_html(self.live, self.controls, picture)
         return bundle, {"image/png": self.default_size}
 
 
@@ -141,7 +150,24 @@ def mixture_explorer(
         right.legend(fontsize=8)
         return fig
 
-    return Panel(controls, draw)
+    live = LiveFigure(
+        "mixture",
+        "The exact density and velocity of the flow onto a two-component mixture over time and position, "
+        "and the velocity at the chosen time, redrawn as the sliders move.",
+        dict(
+            x_range=list(x_range),
+            vmax=4.0,
+            starts=starts[:, 0].tolist(),
+            steps=60,
+            velocity_colours=colour_table(viz.VELOCITY_CMAP),
+            density_colours=colour_table(viz.DENSITY_CMAP),
+        ),
+    )
+    return Panel(controls, draw, live)
+
+
+MORPH_DATA = "../_static/live/morph-models.js"
+"""Where a chapter page finds the morph playground's networks (`scripts/export_live_models.py` writes them)."""
 
 
 class MorphPanel:
@@ -267,9 +293,18 @@ class MorphPanel:
     def _repr_mimebundle_(self, **kwargs):
         enable_colab_widgets()
         bundle = widget_bundle(self.box, **kwargs)
-        bundle["text/html"] = (
+        note = (
             "<p><em>An interactive panel stands here: run this cell in Jupyter or Colab "
             "to pick two shapes, train and watch them morph. Without a running "
             "kernel it cannot work; the figures around it show what it does.</em></p>"
         )
+        chosen = self.values()
+        live = LiveFigure(
+            "morph",
+            f"Points flowing from a {chosen['source']} cloud to a {chosen['target']} cloud along a trained "
+            "velocity field, with controls for the shapes, the integrator, its steps, the time warp and the time.",
+            dict(data=MORPH_DATA, source=chosen["source"], target=chosen["target"]),
+        )
+        # The website shows text/html: a playground that runs networks trained when the book was built.
+        bundle["text/html"] = figure_html(live, {}, note)
         return bundle
