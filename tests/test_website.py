@@ -312,3 +312,214 @@ def test_figures_are_sharp_and_shown_at_their_own_size(site, browser, chapter):
         assert page.evaluate(SOFT_FIGURES) == []
     finally:
         page.close()
+
+
+# --- the live figures: panels redrawn in the page by book/_static/live.js (fmlib/live.py) ---
+
+LIVE_READY = "() => [...document.querySelectorAll('.fm-live')].every(e => e.dataset.state === 'ready')"
+CANVASES = "root => [...root.querySelectorAll('canvas')].map(c => c.toDataURL())"
+
+
+def open_live(browser, site, chapter, width=1280):
+    page, errors, elsewhere = open_page(browser, site / "notebooks" / f"{chapter}.html")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.wait_for_function(LIVE_READY, timeout=60_000)
+    return page, errors, elsewhere
+
+
+def live_chapter(name):
+    """The chapter whose page holds the live figure `name`."""
+    return next(c for c in CHAPTERS if f'data-figure="{name}"' in (HTML / "notebooks" / f"{c}.html").read_text())
+
+
+def press(page, root, control, key, times=1):
+    """Move a control with the keyboard, as a reader without a mouse does."""
+    root.locator(f"[name='{control}']").focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def test_the_live_figures_replace_their_pictures_and_stay_in_the_column(site, browser):
+    for name in ("mixture", "warp", "morph"):
+        for width in (1280, 390):
+            page, errors, elsewhere = open_live(browser, site, live_chapter(name), width)
+            try:
+                root = page.locator(f".fm-live[data-figure='{name}']")
+                assert root.locator("img").count() == 0 and root.locator("canvas").count() >= 1
+                assert root.get_attribute("role") == "group" and len(root.get_attribute("aria-label").split()) > 5
+                # every control has a label a screen reader reads, and every canvas a description
+                labels = root.locator("input, select").evaluate_all("cs => cs.map(c => c.closest('label') !== null)")
+                assert labels and all(labels), name
+                assert all(
+                    len(t.split()) > 4
+                    for t in root.locator("canvas").evaluate_all("cs => cs.map(c => c.getAttribute('aria-label'))")
+                )
+                # nothing sticks out of the text column, on a phone either
+                sticking_out = root.evaluate(
+                    "r => [...r.querySelectorAll('canvas, .fm-live-controls')]"
+                    ".filter(e => e.getBoundingClientRect().right > r.getBoundingClientRect().right + 1).length"
+                )
+                assert sticking_out == 0, (name, width)
+                assert not errors and not elsewhere, (errors, elsewhere)
+            finally:
+                page.close()
+
+
+def test_without_javascript_the_live_figures_show_their_pictures(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto((site / "notebooks" / f"{live_chapter('warp')}.html").as_uri())
+        picture = page.locator(".fm-live[data-figure='warp'] img")
+        assert picture.count() == 1 and len(picture.get_attribute("alt").split()) > 5
+        assert page.evaluate("() => document.querySelector('.fm-live img').naturalWidth") > 0
+    finally:
+        context.close()
+
+
+def test_the_live_mixture_explorer_computes_fmlibs_closed_forms(site, browser):
+    import torch
+
+    from fmlib.mixtures import GaussianMixture
+
+    page, _, _ = open_live(browser, site, live_chapter("mixture"))
+    try:
+        root = page.locator(".fm-live[data-figure='mixture']")
+        mixture = GaussianMixture([0.3, 0.7], [-1.2, 0.8], [0.4, 0.9])
+        xs, ts = [-2.5, -1.0, 0.0, 0.4, 2.2], [0.0, 0.25, 0.5, 0.9, 1.0]
+        pairs = [(x, t) for x in xs for t in ts]
+        page_values = page.evaluate(
+            "([pairs, m]) => pairs.map(([x, t]) => [FMLive.mixtureDensity(m, x, t), FMLive.mixtureVelocity(m, x, t)])",
+            [pairs, {"weights": [0.3, 0.7], "means": [-1.2, 0.8], "stds": [0.4, 0.9]}],
+        )
+        for (x, t), (p, v) in zip(pairs, page_values):
+            point = torch.tensor([[x]], dtype=torch.float64)
+            assert p == pytest.approx(mixture.path_density(point, t).item(), rel=1e-9, abs=1e-12)
+            assert v == pytest.approx(mixture.velocity(point, t).item(), rel=1e-9, abs=1e-12)
+        # Moving a slider with the keyboard redraws the figure, and the readout is fmlib's number.
+        before = root.evaluate(CANVASES)
+        press(page, root, "mean2", "ArrowLeft", times=6)  # 1.50 -> 1.20
+        press(page, root, "t", "ArrowRight", times=2)  # 0.50 -> 0.60
+        after = root.evaluate(CANVASES)
+        assert all(a != b for a, b in zip(before, after))
+        chosen = GaussianMixture([0.55, 0.45], [-0.85, 1.2], [0.65, 0.25])
+        grid = torch.linspace(-3, 3, 300, dtype=torch.float64)[:, None]
+        density = chosen.path_density(grid, 0.6)
+        peak = int(density.argmax())
+        expected = (
+            f"At t = 0.60 the density peaks at x = {grid[peak, 0]:.3f} (p = {density[peak]:.3f}), "
+            f"where the velocity is v = {chosen.velocity(grid[peak : peak + 1], 0.6).item():.3f} (black dot)."
+        )
+        assert root.locator(".fm-live-readout").text_content() == expected
+    finally:
+        page.close()
+
+
+def test_the_live_warp_panel_rides_the_parabola_as_fmlib_does(site, browser):
+    from fmlib import parabola
+
+    page, _, _ = open_live(browser, site, live_chapter("warp"))
+    try:
+        root = page.locator(".fm-live[data-figure='warp']")
+        before = root.evaluate(CANVASES)
+        press(page, root, "s", "ArrowRight", times=10)  # 0.50 -> 1.00
+        press(page, root, "steps", "ArrowLeft", times=8)  # 20 -> 12
+        assert all(a != b for a, b in zip(before, root.evaluate(CANVASES)))
+        miss = parabola.miss(parabola.ride(12, "euler", warp=1.0))
+        expected = f"The ride misses the end by {miss:.4f} after 12 Euler steps (12 velocity evaluations)."
+        assert root.locator(".fm-live-readout").text_content() == expected
+    finally:
+        page.close()
+
+
+def test_the_live_morph_integrates_the_exported_networks_as_fmlib_does(site, browser):
+    page, _, _ = open_live(browser, site, live_chapter("morph"))
+    try:
+        # The page's integrators on fmlib's reference points (fmlib.live.morph_models wrote the answers).
+        worst = page.evaluate(
+            """() => {
+            const d = FMLiveData.morph, r = d.reference;
+            const net = FMLive.network(FMLive.decodeHalf(d.models[r.model]), d.layers);
+            let worst = 0;
+            for (const [direction, field] of [["forwards", net], ["backwards", FMLive.backwards(net)]])
+                for (const method of ["euler", "midpoint", "rk4"]) {
+                    const x = FMLive.integrate(field, r.x0, r.steps, method, r.warp, false).x;
+                    x.forEach((v, i) => worst = Math.max(worst, Math.abs(v - r[direction][method][i])));
+                }
+            return worst;
+        }"""
+        )
+        assert worst <= 1e-4
+    finally:
+        page.close()
+
+
+def test_the_live_morph_controls_redraw_and_report_fmlibs_distance(site, browser):
+    import torch
+
+    import fmlib
+    from fmlib import live
+
+    page, _, _ = open_live(browser, site, live_chapter("morph"))
+    try:
+        root = page.locator(".fm-live[data-figure='morph']")
+        data = page.evaluate("() => FMLiveData.morph")
+        # smiley to heart: the heart-to-smiley network run backwards, 4 midpoint steps warped with s = 0.5
+        before = root.evaluate(CANVASES)
+        root.locator("[name='source']").select_option("smiley")
+        root.locator("[name='target']").select_option("heart")
+        root.locator("[name='method']").select_option("midpoint")
+        press(page, root, "steps", "ArrowLeft", times=4)  # 8 -> 4
+        press(page, root, "warp", "ArrowLeft", times=10)  # 1.00 -> 0.50
+        page.wait_for_function(LIVE_READY)
+        page.wait_for_function("() => document.querySelector('.fm-live-readout').textContent.includes('heart')")
+        assert root.evaluate(CANVASES) != before
+        velocity = live.backwards(live.exported_velocity(data["models"]["heart>smiley"], data["layers"]))
+        x0 = live.decode_half(data["sources"]["smiley"]).reshape(-1, 2)
+        goal = live.decode_half(data["targets"]["heart"]).reshape(-1, 2)
+        x1 = fmlib.integrate(velocity, x0, steps=4, method="midpoint", warp=0.5).x
+        distance = fmlib.metrics.sliced_wasserstein(x1, goal)
+        readout = root.locator(".fm-live-readout").text_content()
+        assert f": {distance:.3f}, after 4 midpoint steps (8 network evaluations)" in readout, readout
+        assert "heart-to-smiley network, run backwards" in readout
+        assert float(root.get_attribute("data-distance")) == pytest.approx(distance, abs=1e-6)
+        # The time slider moves the cloud; a frame of 2 000 points draws in well under 50 ms.
+        frame = root.evaluate(CANVASES)
+        press(page, root, "time", "Home")
+        assert root.evaluate(CANVASES) != frame
+        milliseconds = root.evaluate(
+            "r => { const s = performance.now(); for (let i = 0; i < 20; i++) r.fmlive.drawFrame(i / 19);"
+            " return (performance.now() - s) / 20; }"
+        )
+        assert milliseconds <= 50, milliseconds
+        assert torch.isfinite(x1).all()
+        # Play runs the morph to t = 1.
+        root.locator("button").click()
+        page.wait_for_function("() => document.querySelector('[name=time]').value === '1'", timeout=10_000)
+    finally:
+        page.close()
+
+
+def test_search_results_quote_maths_readably(site, browser):
+    # Search summaries are fetched pages, so the site is served over http here, as a reader's would be.
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/search.html?q=marginal+velocity", wait_until="load")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results p.context').length >= 3", timeout=30_000
+        )
+        summaries = page.locator("#search-results p.context").all_text_contents()
+        assert not [s for s in summaries if re.search(r"\\[(\[a-zA-Z]", s)], summaries
+        assert page.evaluate(r"() => FMPlainMath('the field \\(\\mathbb{E}[x_1 \\mid x_t = x]\\) here')") == (
+            "the field E[x_1 | x_t = x] here"
+        )
+    finally:
+        page.close()
+        server.shutdown()
