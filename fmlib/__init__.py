@@ -9,6 +9,7 @@ samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x  # 
 
 from . import (
     couplings,
+    digits,
     grids,
     guidance,
     likelihood,
@@ -42,6 +43,7 @@ __all__ = [
     "choose_threads",
     "couplings",
     "default_device",
+    "digits",
     "euler_step",
     "flow_matching_loss",
     "grids",

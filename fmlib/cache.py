@@ -28,13 +28,14 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
+from torch import nn
 
 from . import checks, couplings, devices, models, notebook, paths, recipes, shapes, solvers, training
 from . import progress as progress_display
-from .devices import default_device
+from .devices import default_device, device_of
 from .recipes import BOOK_2D, Recipe
 from .shapes import as_sampler
 
@@ -66,6 +67,24 @@ def trained_model(
     `seed` gives the same model as a direct call after `torch.manual_seed(seed)`.
     Returns the model in evaluation mode on `fmlib.default_device()`.
     """
+    recipe, settings, seed = recipe_and_settings(recipe, seed, changes)
+    device = default_device()
+    path = model_path(source, target, recipe, seed, settings)
+    as_sampler(target, "target")  # an unknown shape fails now, before any training
+    dim = as_sampler(source, "source")(1).shape[1]
+    torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
+    model = models.VelocityNet(dim, recipe.width, recipe.depth).to(device)
+    return kept(
+        model, path, lambda m: training.train(m, source, target, seed=seed, progress=progress, **settings), progress
+    )
+
+
+def recipe_and_settings(recipe: Recipe, seed: int, changes: dict) -> tuple[Recipe, dict, int]:
+    """`recipe` with the `changes` to its fields, the keyword arguments of `fmlib.train` it gives, and `seed`.
+
+    All three checked: `changes` may name a field of the recipe or a keyword of
+    `fmlib.train` with a plain value (a cached model is known by its settings).
+    """
     if not isinstance(recipe, Recipe):
         raise TypeError(f"recipe must be a Recipe, such as fmlib.recipes.LONG_SPIRAL; got {recipe!r}")
     if seed is None:
@@ -83,14 +102,26 @@ def trained_model(
         **recipe.train_settings(),
         **{name: _plain(name, value) for name, value in changes.items() if name not in fields},
     }
-    device = default_device()
-    key = _key(source, target, recipe.width, recipe.depth, seed, settings, device)
-    path = cache_dir() / f"{source}-to-{target}-{key}.pt"
-    as_sampler(target, "target")  # an unknown shape fails now, before any training
-    dim = as_sampler(source, "source")(1).shape[1]
-    torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
-    model = models.VelocityNet(dim, recipe.width, recipe.depth).to(device)
-    state = _read(path, device)
+    return recipe, settings, seed
+
+
+def model_path(source: str, target: str, recipe: Recipe, seed: int, settings: dict, modules: tuple = ()) -> Path:
+    """Where the cache keeps the model trained from `source` to `target` with these settings on this device.
+
+    The key also covers the source code of `modules`, besides SHAPING's (such as
+    the module that prepares a data set that is not one of `fmlib.shapes`).
+    """
+    key = _key(source, target, recipe.width, recipe.depth, seed, settings, default_device(), modules)
+    return cache_dir() / f"{source}-to-{target}-{key}.pt"
+
+
+def kept(model: nn.Module, path: Path, fit: Callable[[nn.Module], object], progress: bool = True) -> nn.Module:
+    """`model` with the weights kept at `path`; if there are none, trained by `fit(model)` and kept there.
+
+    Returns the model in evaluation mode. A damaged entry is trained again, and a
+    folder that cannot be written trains all the same, each with a warning.
+    """
+    state = _read(path, device_of(model))
     if state is not None:
         model.load_state_dict(state)
         if progress:
@@ -102,15 +133,15 @@ def trained_model(
             f"the model cache folder {path.parent} cannot be written ({unwritable}): training anyway, but the "
             "model will not be kept for next time; set the FMLIB_CACHE environment variable to a folder you can "
             "write to",
-            stacklevel=2,
+            stacklevel=3,
         )
-    training.train(model, source, target, seed=seed, progress=progress, **settings)
+    fit(model)
     if not unwritable:
         try:
             _save(model.state_dict(), path)
         except OSError as error:
             warnings.warn(
-                f"the trained model could not be saved to {path} ({error}); it is returned all the same", stacklevel=2
+                f"the trained model could not be saved to {path} ({error}); it is returned all the same", stacklevel=3
             )
     return model.eval()
 
@@ -133,7 +164,7 @@ def _plain(name, value):
     )
 
 
-def _key(source, target, width, depth, seed, settings, device):
+def _key(source, target, width, depth, seed, settings, device, modules=()):
     if not (isinstance(source, str) and isinstance(target, str)):
         raise TypeError("trained_model caches models by their settings: give source and target as shape names")
     for name, value in settings.items():
@@ -150,7 +181,7 @@ def _key(source, target, width, depth, seed, settings, device):
         settings=settings,
         device=device.type,
         torch=torch.__version__,
-        code=[inspect.getsource(module) for module in (*SHAPING, sys.modules[__name__])],
+        code=[inspect.getsource(module) for module in (*SHAPING, sys.modules[__name__], *modules)],
     )
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -173,7 +204,7 @@ def _read(path, device) -> Optional[dict]:
         return torch.load(io.BytesIO(data), map_location=device, weights_only=True)
     except Exception as error:  # whatever is wrong with the file, the remedy is the same: train again
         warnings.warn(
-            f"the cached model {path} is damaged ({error}); training it again and saving over it", stacklevel=3
+            f"the cached model {path} is damaged ({error}); training it again and saving over it", stacklevel=4
         )
         return None
 

@@ -625,6 +625,94 @@ def lines_field_paths(
     return fig
 
 
+# --- images ------------------------------------------------------------------
+
+DIGIT_CMAP = "gray_r"  # white paper (-1), black ink (+1), as the digits were written
+GAP = "#c9c9c9"  # the light grey between the tiles of a mosaic
+
+
+def _images(images, name="images"):
+    """`images` as an array (n, side * side) of square images with values in [-1, 1] (clipped), all finite."""
+    array = _finite(_numpy(images).astype(np.float64), name)
+    side = int(round(np.sqrt(array.shape[-1]))) if array.ndim == 2 else 0
+    if array.ndim != 2 or side * side != array.shape[1] or len(array) == 0:
+        raise ValueError(
+            f"{name} must be square images as rows, shape (n, side * side) such as (n, 64) for 8 x 8; "
+            f"got shape {array.shape}"
+        )
+    return np.clip(array, -1, 1), side
+
+
+def digit_mosaic(images: torch.Tensor, columns: int) -> np.ndarray:
+    """Images (n, side * side) tiled `columns` to a row, one pixel of NaN between tiles (shown as GAP)."""
+    array, side = _images(images)
+    columns = checks.whole_number(columns, "columns")
+    rows = -(-len(array) // columns)
+    mosaic = np.full((rows * (side + 1) - 1, columns * (side + 1) - 1), np.nan)
+    for i, image in enumerate(array):
+        r, c = divmod(i, columns)
+        mosaic[r * (side + 1) : r * (side + 1) + side, c * (side + 1) : c * (side + 1) + side] = image.reshape(
+            side, side
+        )
+    return mosaic
+
+
+def digit_grid(
+    ax: Axes,
+    images: torch.Tensor,
+    columns: int = 10,
+    title: Optional[str] = None,
+    row_labels: Optional[Sequence[str]] = None,
+    column_labels: Optional[Sequence[str]] = None,
+) -> AxesImage:
+    """Draw `images` (n, 64), values in [-1, 1], as a mosaic of `columns` per row, ink dark on white paper.
+
+    `row_labels` and `column_labels` name the rows and columns at their centres
+    (such as the class of each row). Returns the image, whose data an animation updates.
+    """
+    mosaic = digit_mosaic(images, columns)
+    side = _images(images)[1]
+    cmap = mpl.colormaps[DIGIT_CMAP].with_extremes(bad=GAP)
+    shown = ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+
+    def centres(labels):  # the middle of each tile's row or column
+        return [] if labels is None else [i * (side + 1) + (side - 1) / 2 for i in range(len(labels))]
+
+    ax.set_yticks(centres(row_labels))
+    ax.set_xticks(centres(column_labels))
+    if row_labels is not None:
+        ax.set_yticklabels(row_labels)
+    if column_labels is not None:
+        ax.set_xticklabels(column_labels)
+        ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if title:
+        ax.set_title(title)
+    return shown
+
+
+def digit_grids(
+    panels: dict[str, tuple[torch.Tensor, int]], title: Optional[str] = None, height: float = 4.4
+) -> Figure:
+    """One `digit_grid` per panel, side by side: `panels` maps a title to (images, columns).
+
+    The rows of every panel are labelled 0 to 9 when it holds ten rows (a row per class).
+    """
+    if not panels:
+        raise ValueError("panels is empty: give at least one panel title with its (images, columns)")
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=_figure_size(2.3 * len(panels), height), constrained_layout=True, squeeze=False
+    )
+    for ax, (name, (images, columns)) in zip(axes[0], panels.items()):
+        rows = -(-len(_images(images)[0]) // columns)
+        digit_grid(ax, images, columns, name, row_labels=[str(r) for r in range(rows)] if rows == 10 else None)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
 # --- animation ---------------------------------------------------------------
 
 
@@ -847,3 +935,31 @@ def animate_streamlines_and_paths(
         ax.scatter(trajectory[i, :, 0], trajectory[i, :, 1], s=36, color=MODEL, edgecolors="white", zorder=3)
 
     return animate(fig, update, len(frames), fps)
+
+
+def animate_digits(
+    trajectory: torch.Tensor,
+    times: torch.Tensor,
+    columns: int = 10,
+    title: str = "",
+    column_labels: Optional[Sequence[str]] = None,
+    fps: int = 12,
+) -> HTML:
+    """Images becoming clear: `trajectory` (steps + 1, n, 64) as a mosaic of `columns` per row at each time."""
+    path = _finite(_numpy(trajectory), "trajectory")
+    if path.ndim != 3 or 0 in path.shape:
+        raise ValueError(
+            f"trajectory must be images at every step, shape (steps + 1, n, 64) as integrate(..., trajectory=True) "
+            f"gives; got shape {path.shape}"
+        )
+    times = _same_length(times, "times", len(path), "step of the trajectory")
+    rows = -(-path.shape[1] // checks.whole_number(columns, "columns"))
+    fig, ax = plt.subplots(figsize=(6.4, 0.6 * rows + 1.2), constrained_layout=True)
+    shown = digit_grid(ax, path[0], columns, column_labels=column_labels)
+    clock = ax.set_title("")
+
+    def update(i):
+        shown.set_data(digit_mosaic(path[i], columns))
+        clock.set_text(f"{title}t = {times[i]:.2f}")
+
+    return animate(fig, update, len(times), fps)
