@@ -953,8 +953,8 @@ def animate_digits(
             f"gives; got shape {path.shape}"
         )
     times = _same_length(times, "times", len(path), "step of the trajectory")
-    rows = -(-path.shape[1] // checks.whole_number(columns, "columns"))
-    fig, ax = plt.subplots(figsize=(6.4, 0.6 * rows + 1.2), constrained_layout=True)
+    tall, wide = digit_mosaic(path[0], columns).shape
+    fig, ax = plt.subplots(figsize=(6.4, 6.0 * tall / wide + 0.7), constrained_layout=True)  # room for the labels
     shown = digit_grid(ax, path[0], columns, column_labels=column_labels)
     clock = ax.set_title("")
 
