@@ -506,17 +506,24 @@ def test_search_results_quote_maths_readably(site, browser):
     import http.server
     import threading
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(f"http://127.0.0.1:{server.server_port}/search.html?q=marginal+velocity", wait_until="load")
+        # Without book/_static/search_math.js, the summaries for "score" quote "\(\nabla_x \log p_t(x)\)" and
+        # the pages' "Contents" sidebars.
+        page.goto(f"http://127.0.0.1:{server.server_port}/search.html?q=score", wait_until="load")
         page.wait_for_function(
             "() => document.querySelectorAll('#search-results p.context').length >= 3", timeout=30_000
         )
         summaries = page.locator("#search-results p.context").all_text_contents()
-        assert not [s for s in summaries if re.search(r"\\[(\[a-zA-Z]", s)], summaries
+        assert not [s for s in summaries if re.search(r"\\[(\[a-zA-Z]", s) or "Contents" in s], summaries
+        assert any("∇_x log p_t(x)" in s for s in summaries), summaries
         assert page.evaluate(r"() => FMPlainMath('the field \\(\\mathbb{E}[x_1 \\mid x_t = x]\\) here')") == (
             "the field E[x_1 | x_t = x] here"
         )

@@ -1,7 +1,11 @@
-// Search results quote each page's text, in which the maths is still TeX source
-// (MathJax typesets it on the page itself, not in the results): "\(v(x, t)\)".
-// This makes quoted maths readable: the delimiters go, and common commands
-// become the symbols they stand for ("\mathbb{E}[x_1 \mid x_t]" reads "E[x_1 | x_t]").
+// Search results quote each page's text around the words searched for. Two
+// things made those quotes hard to read: Sphinx takes the text of the whole main
+// block, so the page's "Contents" sidebar came first and was often quoted instead
+// of the chapter; and the maths is still TeX source there (MathJax typesets it on
+// the page itself, not in the results): "\(v(x, t)\)". Here the quote comes from
+// the article alone, and quoted maths becomes readable: the delimiters go, and
+// common commands become the symbols they stand for
+// ("\mathbb{E}[x_1 \mid x_t]" reads "E[x_1 | x_t]").
 (() => {
   "use strict";
   const SYMBOLS = {
@@ -24,11 +28,18 @@
       .trim();
   const plainMath = (text) =>
     text.replace(/\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]|\$\$([\s\S]+?)\$\$/g, (_, a, b, c) => readable(a ?? b ?? c));
+  // Sphinx's Search.htmlToText(html, anchor), reading the article instead of the whole main block.
+  const articleText = (htmlString, anchor) => {
+    const page = new DOMParser().parseFromString(htmlString, "text/html");
+    page.querySelectorAll(".headerlink, script, style").forEach((element) => element.remove());
+    const article = page.querySelector("article") || page.querySelector('[role="main"]');
+    if (!article) return "";
+    const part = (anchor && article.querySelector(anchor)) || article;
+    return plainMath(part.textContent);
+  };
   const wrap = () => {
-    if (!window.Search || !Search.htmlToText || Search.htmlToText.plainMath) return;
-    const original = Search.htmlToText;
-    Search.htmlToText = (...args) => plainMath(original(...args));
-    Search.htmlToText.plainMath = true;
+    // searchtools.js declares Search with const: a global name, not a property of window.
+    if (typeof Search !== "undefined" && Search.htmlToText) Search.htmlToText = articleText;
   };
   window.FMPlainMath = plainMath;
   wrap();
