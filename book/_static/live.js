@@ -63,6 +63,7 @@
     },
   };
   const EVALUATIONS = { euler: 1, midpoint: 2, rk4: 4 };
+  const METHOD_NAMES = { euler: "Euler", midpoint: "midpoint", rk4: "RK4" };
 
   // fmlib.integrate: from t = 0 to t = 1 in `steps` steps of `method`, times warped by slope `warp` (or not).
   function integrate(velocity, x0, steps, method, warp, keepTrajectory) {
@@ -391,7 +392,7 @@
     const values = controlRow(root, config.controls, redraw);
     const row = plotsRow(root);
     const [low, high] = config.x_range;
-    const common = { width: 340, height: 290, xlim: [0, 1], ylim: [low, high], xlabel: "time t", ylabel: "position x" };
+    const common = { width: 330, height: 290, xlim: [0, 1], ylim: [low, high], xlabel: "time t", ylabel: "position x" };
     const density = makePlot(row, {
       ...common, title: "density p_t(x)", colourBar: true,
       description: "Heatmap of the density of the flowing points over time (across) and position (up).",
@@ -401,7 +402,7 @@
       description: "Heatmap of the exact velocity over time and position, red up and blue down, with pathlines.",
     });
     const slice = makePlot(row, {
-      width: 340, height: 290, xlim: [low, high], ylim: [-config.vmax, config.vmax], xlabel: "position x",
+      width: 330, height: 290, xlim: [low, high], ylim: [-config.vmax, config.vmax], xlabel: "position x",
       ylabel: "velocity", title: "", description: "The exact velocity along x at the chosen time, with a dot where the density peaks.",
     });
     const readout = readoutLine(root);
@@ -548,7 +549,7 @@
     const time = control(timeRow, { name: "time", kind: "range", label: "time t", min: 0, max: 1, step: 0.01, value: 1 }, () => drawFrame(time.value()));
     const row = plotsRow(root);
     const plot = makePlot(row, {
-      width: 420, height: 420, xlim: [-3, 3], ylim: [-3, 3], xlabel: "x", ylabel: "y", title: "",
+      width: 400, height: 400, xlim: [-3, 3], ylim: [-3, 3], xlabel: "x", ylabel: "y", title: "",
       description: root.dataset.description,
     });
     const readout = readoutLine(root);
@@ -616,7 +617,7 @@
       const how = reversed ? ` (the ${v.target}-to-${v.source} network, run backwards)` : "";
       readout.textContent =
         `Sliced W2 from the ${data.points} carried points to ${data.points} fresh ${v.target} points: ` +
-        `${distance.toFixed(3)}, after ${v.steps} ${v.method} steps (${v.steps * EVALUATIONS[v.method]} ` +
+        `${distance.toFixed(3)}, after ${v.steps} ${METHOD_NAMES[v.method]} steps (${v.steps * EVALUATIONS[v.method]} ` +
         `network evaluations)${how}.`;
       root.dataset.distance = distance;
       drawFrame(time.value());
