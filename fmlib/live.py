@@ -25,6 +25,7 @@ import html
 import itertools
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Optional
 
 import ipywidgets as widgets
@@ -224,7 +225,7 @@ def morph_models(points: int = 2000, recipe: Recipe = BOOK_2D) -> dict:
     )
 
 
-def write_morph_models(path, **settings) -> int:
+def write_morph_models(path: Path, **settings) -> int:
     """Write `morph_models(**settings)` as a script the page loads (works from a file:// page too); returns bytes."""
     text = "window.FMLiveData = window.FMLiveData || {};\nFMLiveData.morph = " + json.dumps(morph_models(**settings))
     path.parent.mkdir(parents=True, exist_ok=True)
