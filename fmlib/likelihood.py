@@ -15,6 +15,10 @@ E[e e^T] = I (one backward pass per probe, whatever the dimension).
 
     >>> result = log_likelihood(model, x, steps=20)          # x: (n, d) points at t = 1
     >>> result.log_prob                                      # (n,): log p_1(x) in nats
+
+The results are detached from autograd's graph: they are for evaluating a model
+(held-out likelihoods, density maps, outliers), not for a training loss, whose
+gradient they would not carry.
 """
 
 from __future__ import annotations
@@ -66,8 +70,9 @@ def velocity_and_divergence(
     Without `probes`, exactly: row i of the Jacobian is the gradient of v_i, one
     backward pass per dimension. With `probes` of shape (k, n, d), Hutchinson's
     estimate: the mean over the k probes e of e^T J e, one backward pass (a
-    vector-Jacobian product e^T J) per probe. Each point's velocity must depend
-    on that point alone, as a network's or a mixture's does.
+    vector-Jacobian product e^T J) per probe. The probes move to x's device.
+    Each point's velocity must depend on that point alone, as a network's or a
+    mixture's does. Both results are detached: no gradient flows through them.
     """
     with torch.enable_grad():
         x = x.detach().requires_grad_(True)
@@ -82,8 +87,8 @@ def velocity_and_divergence(
             div = sum(torch.autograd.grad(v[:, i].sum(), x, retain_graph=True)[0][:, i] for i in rows)
         else:
             div = 0
-            for e in probes:
-                (e_jacobian,) = torch.autograd.grad(v, x, grad_outputs=e.to(v.dtype), retain_graph=True)
+            for e in probes.to(device=v.device, dtype=v.dtype):
+                (e_jacobian,) = torch.autograd.grad(v, x, grad_outputs=e, retain_graph=True)
                 div = div + (e_jacobian * e).sum(dim=1)
             div = div / len(probes)
     return v.detach(), div.detach().to(x.dtype)
@@ -124,7 +129,8 @@ def log_likelihood(
     `divergence` is "exact" (autograd, d backward passes per evaluation) or
     "hutchinson" (`probes` backward passes, 1 unless told, with probes of the
     kind `probe`, drawn once per point for the whole path from `seed`). The
-    points move to the model's device, and the results are on it.
+    points move to the model's device, and the results are on it, detached from
+    autograd's graph: for evaluation, not for a training loss.
     """
     if not callable(velocity):
         raise TypeError(f"velocity must be a model or a function velocity(x, t), got {velocity!r}")

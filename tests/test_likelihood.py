@@ -175,6 +175,32 @@ def test_a_trained_model_in_float32_works():
     assert result.log_prob.shape == (30,) and torch.isfinite(result.log_prob).all()
 
 
+@pytest.mark.parametrize("divergence", DIVERGENCES)
+def test_the_results_are_detached_for_evaluation_not_for_a_training_loss(divergence):
+    torch.manual_seed(0)
+    model = fmlib.VelocityNet(dim=2)
+    x = fmlib.sample("moons", 10, seed=0)
+    result = fmlib.log_likelihood(model, x, steps=2, divergence=divergence, seed=0)
+    assert not result.log_prob.requires_grad and not result.x0.requires_grad
+    probes = None if divergence == "exact" else draw_probes((1, 10, 2), seed=0)
+    v, div = velocity_and_divergence(model, x, 0.5, probes)
+    assert not v.requires_grad and not div.requires_grad
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_probes_made_on_the_cpu_move_to_the_points_device():
+    x = torch.randn(6, 3, dtype=torch.float64, device="cuda")
+    probes = draw_probes((2, 6, 3), seed=0)
+    _, div = velocity_and_divergence(linear_on_any_device, x, 0.0, probes)
+    assert div.device == x.device
+    _, cpu_div = velocity_and_divergence(linear_on_any_device, x.cpu(), 0.0, probes)
+    assert torch.allclose(div.cpu(), cpu_div)
+
+
+def linear_on_any_device(x, t):
+    return x @ A.T.to(x.device)
+
+
 @pytest.mark.parametrize(
     "changes, error, words",
     [
