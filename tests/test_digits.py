@@ -146,11 +146,12 @@ def test_the_digits_model_is_cached_and_matches_a_direct_call(tmp_cache, monkeyp
     cached = digits.trained_model(fmlib.recipes.DIGITS, seed=3, **TINY)
     assert (cached.dim, cached.classes) == (64, 10) and not cached.training
     assert len(list(tmp_cache.glob("noise-to-digits-*.pt"))) == 1
+    device = next(cached.parameters()).device  # the default device: a GPU where there is one
     torch.manual_seed(3)
-    direct = fmlib.VelocityNet(64, 8, 2, classes=10)
+    direct = fmlib.VelocityNet(64, 8, 2, classes=10).to(device)
     settings = dataclasses.replace(fmlib.recipes.DIGITS, steps=3, batch_size=16).train_settings()
     fmlib.train(direct, pairs=digits.labelled_pairs(*digits.training_set()), seed=3, progress=False, **settings)
-    x = torch.randn(5, 64)
+    x = torch.randn(5, 64, device=device)
     assert torch.allclose(cached(x, 0.3, 4), direct(x, 0.3, 4))
     monkeypatch.setattr(cache.training, "train", lambda *a, **k: pytest.fail("trained again"))
     again = digits.trained_model(fmlib.recipes.DIGITS, seed=3, **TINY)
