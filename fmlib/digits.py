@@ -2,7 +2,7 @@
 
 The 1797 digits ship inside scikit-learn (`sklearn.datasets.load_digits`: no
 download). Each pixel is a grey level from 0 to 16; `scale` maps it to [-1, 1],
-the range of a standard Gaussian's bulk, and `unscale` maps back.
+plus or minus one standard deviation of the Gaussian source, and `unscale` maps back.
 
     >>> (x_train, y_train), (x_held_out, y_held_out) = split(*load())
     >>> model = trained_model(fmlib.recipes.DIGITS)      # cached, like fmlib.trained_model
@@ -75,9 +75,9 @@ def split(
     return (points[~out], labels[~out]), (points[out], labels[out])
 
 
-def training_set(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """The training part of `split(*load(), seed=seed)`: what `trained_model` learns from."""
-    return split(*load(), seed=seed)[0]
+def training_set(seed: int = 0, held_out: float = 0.25) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training part of `split(*load(), held_out, seed)`: what `trained_model` learns from."""
+    return split(*load(), held_out=held_out, seed=seed)[0]
 
 
 def labelled_pairs(points: torch.Tensor, labels: torch.Tensor) -> Callable[[int], tuple]:
@@ -94,21 +94,33 @@ def labelled_pairs(points: torch.Tensor, labels: torch.Tensor) -> Callable[[int]
 
 
 def trained_model(
-    recipe: recipes.Recipe = recipes.DIGITS, seed: int = 0, progress: bool = True, **changes
+    recipe: recipes.Recipe = recipes.DIGITS,
+    seed: int = 0,
+    progress: bool = True,
+    held_out: float = 0.25,
+    split_seed: int = 0,
+    **changes,
 ) -> models.VelocityNet:
     """A conditional `VelocityNet(64, recipe.width, recipe.depth, classes=10)` trained on the training digits.
 
-    Trained by `fmlib.train` on `labelled_pairs(*training_set())` with label
-    dropout, and kept in the cache like `fmlib.trained_model`'s models (the first
-    call trains, later ones load): `changes` override the recipe's fields or add
-    keywords of `fmlib.train`, such as label_dropout=0.3. Returns the model in
-    evaluation mode on `fmlib.default_device()`.
+    Trained by `fmlib.train` on `labelled_pairs(*training_set(split_seed, held_out))`
+    with label dropout, and kept in the cache like `fmlib.trained_model`'s models
+    (the first call trains, later ones load). `held_out` and `split_seed` are
+    those of `split`: give the ones the held-out digits were split off with, so
+    that none of them is trained on; they are part of the cache key. `changes`
+    override the recipe's fields or add keywords of `fmlib.train`, such as
+    label_dropout=0.3. Returns the model in evaluation mode on
+    `fmlib.default_device()`.
     """
     recipe, settings, seed = cache.recipe_and_settings(recipe, seed, changes)
-    path = cache.model_path("noise", "digits", recipe, seed, settings, modules=(sys.modules[__name__],))
+    held_out, split_seed = checks.fraction(held_out, "held_out"), checks.seed(split_seed, "split_seed")
+    if split_seed is None:
+        raise TypeError("split_seed must be a whole number such as 0: it fixes which digits are held out")
+    key = {**settings, "held_out": held_out, "split_seed": split_seed}  # the split is part of the key
+    path = cache.model_path("noise", "digits", recipe, seed, key, modules=(sys.modules[__name__],))
     torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
     model = models.VelocityNet(DIM, recipe.width, recipe.depth, classes=CLASSES).to(default_device())
-    pairs = labelled_pairs(*training_set())
+    pairs = labelled_pairs(*training_set(split_seed, held_out))
 
     def fit(model):
         training.train(model, pairs=pairs, seed=seed, progress=progress, **settings)

@@ -158,6 +158,25 @@ def test_the_digits_model_is_cached_and_matches_a_direct_call(tmp_cache, monkeyp
     assert all(torch.equal(a, b) for a, b in zip(cached.parameters(), again.parameters()))
 
 
+def test_the_digits_model_trains_on_the_split_it_is_given_and_keys_the_cache_by_it(data, tmp_cache, monkeypatch):
+    seen = []
+    real = digits.labelled_pairs
+    monkeypatch.setattr(digits, "labelled_pairs", lambda points, labels: seen.append(points) or real(points, labels))
+    monkeypatch.setattr(cache.training, "train", lambda *a, **k: None)  # the split is what matters, not the fit
+    for held_out, split_seed in [(0.25, 0), (0.4, 5), (0.25, 1)]:
+        digits.trained_model(fmlib.recipes.DIGITS, held_out=held_out, split_seed=split_seed, **TINY)
+        (train, _), _ = digits.split(*data, held_out=held_out, seed=split_seed)
+        assert torch.equal(seen[-1], train), (held_out, split_seed)  # no held-out digit is trained on
+    assert len(list(tmp_cache.glob("noise-to-digits-*.pt"))) == 3  # one entry per split
+    # The defaults are the chapter's split: the first entry again, not a new one.
+    digits.trained_model(fmlib.recipes.DIGITS, **TINY)
+    assert torch.equal(seen[-1], seen[0]) and len(list(tmp_cache.glob("*.pt"))) == 3
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        digits.trained_model(fmlib.recipes.DIGITS, held_out=1.5, **TINY)
+    with pytest.raises(TypeError, match="split_seed"):
+        digits.trained_model(fmlib.recipes.DIGITS, split_seed=None, **TINY)
+
+
 def test_other_settings_and_an_edited_digits_module_are_other_entries(tmp_cache, monkeypatch):
     digits.trained_model(fmlib.recipes.DIGITS, **TINY)
     digits.trained_model(fmlib.recipes.DIGITS, label_dropout=0.5, **TINY)
