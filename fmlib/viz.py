@@ -153,14 +153,23 @@ def _square_axes(ax, lim, title=None):
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    # Few, short tick labels (-2, 0, 2 rather than -2.5, 0.0, 2.5), so that
-    # they do not run into each other on the small panels of a row.
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+    # Three short tick labels, -a, 0 and a (-3, 0, 3 rather than -4, -2, 0, 2, 4
+    # or -2.5, 0.0, 2.5), so that they do not run into each other on the small
+    # panels of a row.
+    ticks = _symmetric_ticks(lim)
+    ax.set_xticks(ticks)
+    ax.set_yticks(ticks)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     if title:
         ax.set_title(title)
+
+
+def _symmetric_ticks(lim):
+    """[-a, 0, a], a the largest of 1, 2, 3, 4 or 5 times a power of ten that lies within 0.9 lim."""
+    scale = 10 ** np.floor(np.log10(0.9 * lim))
+    a = max(m * scale for m in (1, 2, 3, 4, 5) if m * scale <= 0.9 * lim)
+    return [-a, 0, a]
 
 
 def _limit(*clouds, margin=1.08):
