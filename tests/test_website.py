@@ -493,6 +493,12 @@ def test_the_live_morph_controls_redraw_and_report_fmlibs_distance(site, browser
         )
         assert milliseconds <= 50, milliseconds
         assert torch.isfinite(x1).all()
+        # The same shape twice: the page says to pick two, and shows that cloud.
+        root.locator("[name='target']").select_option("smiley")
+        page.wait_for_function(LIVE_READY)
+        assert root.locator(".fm-live-readout").text_content() == "Pick two different shapes."
+        root.locator("[name='target']").select_option("heart")
+        page.wait_for_function(LIVE_READY)
         # Play runs the morph to t = 1.
         root.locator("button").click()
         page.wait_for_function("() => document.querySelector('[name=time]').value === '1'", timeout=10_000)

@@ -583,7 +583,13 @@
     async function compute() {
       const v = values(), mine = ++token;
       if (v.source === v.target) {
+        run = null;
+        plot.title = `${v.source}: pick a different target`;
+        plot.clear();
+        plot.clip(() => dots(plot, clouds("sources", v.source), config.palette.model, 1.6, 0.6));
+        plot.frame();
         readout.textContent = "Pick two different shapes.";
+        root.dataset.state = "ready";
         return;
       }
       root.dataset.state = "computing";
