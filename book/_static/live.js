@@ -569,6 +569,13 @@
       return out;
     }
 
+    // The view holds both clouds, as fmlib's panel draws them.
+    function fitView(...clouds) {
+      const lim = 1.05 * Math.max(...clouds.map((c) => c.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+      plot.xlim = [-lim, lim];
+      plot.ylim = [-lim, lim];
+    }
+
     function drawFrame(t) {
       if (!run) return;
       plot.title = `${run.source} → ${run.target}, t = ${t.toFixed(2)}`;
@@ -584,6 +591,7 @@
       const v = values(), mine = ++token;
       if (v.source === v.target) {
         run = null;
+        fitView(clouds("sources", v.source));
         plot.title = `${v.source}: pick a different target`;
         plot.clear();
         plot.clip(() => dots(plot, clouds("sources", v.source), config.palette.model, 1.6, 0.6));
@@ -611,6 +619,7 @@
       }
       const target_points = clouds("targets", v.target);
       run = { ...v, trajectory, times, target_points };
+      fitView(trajectory[0], target_points);
       const distance = slicedW2(x, target_points, data.directions);
       const how = reversed ? ` (the ${v.target}-to-${v.source} network, run backwards)` : "";
       readout.textContent =
