@@ -8,7 +8,8 @@ followed along the path):
 
 `log_likelihood` integrates the point and the integral of the divergence
 together, backwards from t = 1 (the given points) to t = 0, where the source's
-log-density is known, with the step functions of `fmlib.solvers`. The divergence
+log-density is known: `fmlib.integrate` carries them, through the reversed field
+(`fmlib.solvers.backwards`). The divergence
 is computed exactly by autograd (one backward pass per dimension) or estimated
 by Hutchinson's trick, E[e^T J e] = trace J for random probes e with
 E[e e^T] = I (one backward pass per probe, whatever the dimension).
@@ -31,7 +32,7 @@ import torch
 
 from . import checks
 from .devices import device_of
-from .solvers import STEPPERS, Velocity
+from .solvers import STEPPERS, Velocity, backwards, integrate
 
 DIVERGENCES = ("exact", "hutchinson")
 """How `log_likelihood` finds the divergence: by autograd, exactly, or by Hutchinson's estimator."""
@@ -156,31 +157,21 @@ def log_likelihood(
     if divergence == "hutchinson":
         count = checks.whole_number(1 if probes is None else probes, "probes")
         vectors = draw_probes((count, n, d), probe, seed).to(x)
-    calls = 0
 
     def augmented(state, t):
         # The point moves with v; the last column gathers the divergence.
-        nonlocal calls
-        calls += 1
         v, div = velocity_and_divergence(velocity, state[:, :d], t, vectors)
         return torch.cat([v.to(state.dtype), div.to(state.dtype)[:, None]], dim=1)
 
-    step = STEPPERS[method]
-    state = torch.cat([x, x.new_zeros(n, 1)], dim=1)
-    times = torch.linspace(1, 0, steps + 1, dtype=torch.float64).tolist()
-    for t0, t1 in zip(times[:-1], times[1:]):
-        state = step(augmented, state, t0, t1 - t0)
-    if not torch.isfinite(state).all():
-        raise FloatingPointError(
-            "the points or their log-density became NaN or infinite on the way back to t = 0: the velocity gave "
-            "NaN or infinite values, or a field too steep for these steps (try more steps)"
-        )
-    x0, integral = state[:, :d], -state[:, d]  # the last column holds int_1^0 div dt = -int_0^1 div dt
+    # From t = 1 back to t = 0: forwards through the reversed field, whose last
+    # column then gathers -int_0^1 div v dt.
+    solution = integrate(backwards(augmented), torch.cat([x, x.new_zeros(n, 1)], dim=1), steps, method)
+    x0, integral = solution.x[:, :d], -solution.x[:, d]
     start = source_log_prob(x0)
     if not isinstance(start, torch.Tensor) or start.shape != (n,):
         raise ValueError(
             f"source_log_prob must return one log-density per point, shape ({n},), got "
             + (f"shape {tuple(start.shape)}" if isinstance(start, torch.Tensor) else type(start).__name__)
         )
-    start = start.to(state.dtype)
-    return Likelihood(start - integral, x0, start, integral, calls)
+    start = start.to(solution.x.dtype)
+    return Likelihood(start - integral, x0, start, integral, solution.nfe)

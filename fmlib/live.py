@@ -37,12 +37,15 @@ from torch import nn
 from . import parabola, viz
 from .cache import trained_model
 from .metrics import projection_directions
+from .models import VelocityNet
 from .recipes import BOOK_2D, Recipe
 from .shapes import SHAPES, sample
-from .solvers import integrate
+from .solvers import STEPPERS, backwards, integrate
 
 MORPH_SHAPES = SHAPES[:6]
 """The shapes of Hawley's tutorial: the morph playground offers every ordered pair of them."""
+DRAWINGS = ("mixture", "warp", "morph")
+"""The drawings live.js knows."""
 REFERENCE_POINTS = 16  # how many points the page's agreement check integrates
 PALETTE = {
     "source": viz.SOURCE,
@@ -101,14 +104,13 @@ def parabola_ride(method: str = "euler") -> LiveFigure:
 
     The panel's controls are `s` (the warp's slope) and `steps`; the rides use `method`.
     """
-    names = {"euler": "Euler", "midpoint": "midpoint", "rk4": "RK4"}
-    if method not in names:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(names)}")
+    if method not in STEPPERS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(STEPPERS)}")
     return LiveFigure(
         "warp",
-        f"The time warp's step times, and the {names[method]} ride along the parabola they give, "
+        f"The time warp's step times, and the ride along the parabola they give ({method} steps), "
         "with how far it lands from the curve's end, redrawn as the sliders move.",
-        dict(length=parabola.LENGTH, method=method, method_name=names[method]),
+        dict(length=parabola.LENGTH, method=method),
     )
 
 
@@ -139,14 +141,9 @@ def morph_pairs() -> list[tuple[str, str]]:
     """The pairs with a network of their own: each unordered pair of MORPH_SHAPES once, trained from first to second.
 
     The other direction needs no network: the page runs the same flow backwards
-    (`backwards`), from t = 1 to t = 0.
+    (`fmlib.solvers.backwards`), from t = 1 to t = 0.
     """
     return list(itertools.combinations(MORPH_SHAPES, 2))
-
-
-def backwards(velocity: Callable) -> Callable:
-    """The field that runs `velocity`'s flow backwards in time, -v(x, 1 - t): it carries the target to the source."""
-    return lambda x, t: -velocity(x, 1 - t)
 
 
 def _half_base64(values: torch.Tensor) -> str:
@@ -169,21 +166,16 @@ def export_weights(model: nn.Module) -> tuple[str, list]:
 
 
 def exported_velocity(weights: str, layers: list) -> Callable:
-    """v(x, t) of the float64 network a page builds from one exported model (`morph_models`'s "models" entry).
+    """v(x, t) of the float64 `VelocityNet` a page builds from one exported model (`morph_models`'s "models" entry).
 
     The weights are the trained network's, rounded to float16; the page computes with them in float64, as this does.
     """
-    model = nn.Sequential()
+    model = VelocityNet(dim=layers[-1][1], width=layers[0][1], depth=len(layers) - 1).double()
     flat, start = decode_half(weights), 0
-    for index, (inputs, outputs) in enumerate(layers):
-        linear = nn.Linear(inputs, outputs, dtype=torch.float64)
-        for parameter, count in ((linear.weight, inputs * outputs), (linear.bias, outputs)):
-            parameter.data = flat[start : start + count].reshape(parameter.shape).clone()
-            start += count
-        model.append(linear)
-        if index < len(layers) - 1:
-            model.append(nn.GELU())
-    return lambda x, t: model(torch.cat([x.double(), torch.full((len(x), 1), float(t), dtype=torch.float64)], dim=1))
+    for parameter in model.parameters():  # layer after layer, weight then bias, as export_weights wrote them
+        parameter.data = flat[start : start + parameter.numel()].reshape(parameter.shape).clone()
+        start += parameter.numel()
+    return lambda x, t: model(x.double(), t)
 
 
 def morph_models(points: int = 2000, recipe: Recipe = BOOK_2D) -> dict:
@@ -231,7 +223,3 @@ def write_morph_models(path: Path, **settings) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text + ";\n")
     return len(text)
-
-
-DRAWINGS = ("mixture", "warp", "morph")
-"""The drawings live.js knows."""

@@ -63,6 +63,12 @@ def warp_time_derivative(t: Times, s: float = 0.5) -> Times:
     return 12 * (1 - s) * t**2 + 12 * (s - 1) * t + (3 - 2 * s)
 
 
+def backwards(velocity: Velocity) -> Velocity:
+    """The field whose flow is `velocity`'s run backwards in time, -v(x, 1 - t): integrated from t = 0 to 1, it
+    carries points from where `velocity`'s flow ends to where it starts."""
+    return lambda x, t: -velocity(x, 1 - t)
+
+
 @dataclass
 class Solution:
     """What `integrate` returns.

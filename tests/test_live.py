@@ -86,17 +86,6 @@ def test_decode_half_reads_what_was_written():
     assert torch.equal(decoded, values.half().double())
 
 
-def test_a_flow_run_backwards_returns_its_points():
-    def velocity(x, t):  # a smooth field that turns and stretches
-        return torch.stack([-x[:, 1] * (1 + t), x[:, 0] + 0.3 * x[:, 1] ** 2], dim=1)
-
-    x0 = torch.randn(100, 2, dtype=torch.float64)
-    there = fmlib.integrate(velocity, x0, steps=200).x
-    back = fmlib.integrate(live.backwards(velocity), there, steps=200).x
-    assert (back - x0).abs().max().item() < 1e-8
-    assert (there - x0).abs().max().item() > 0.1
-
-
 def test_sliced_wasserstein_projects_onto_its_directions():
     directions = fmlib.metrics.projection_directions(2)
     assert directions.shape == (2, 256)

@@ -474,7 +474,7 @@ def test_the_live_morph_controls_redraw_and_report_fmlibs_distance(site, browser
         page.wait_for_function(LIVE_READY)
         page.wait_for_function("() => document.querySelector('.fm-live-readout').textContent.includes('heart')")
         assert root.evaluate(CANVASES) != before
-        velocity = live.backwards(live.exported_velocity(data["models"]["heart>smiley"], data["layers"]))
+        velocity = fmlib.solvers.backwards(live.exported_velocity(data["models"]["heart>smiley"], data["layers"]))
         x0 = live.decode_half(data["sources"]["smiley"]).reshape(-1, 2)
         goal = live.decode_half(data["targets"]["heart"]).reshape(-1, 2)
         x1 = fmlib.integrate(velocity, x0, steps=4, method="midpoint", warp=0.5).x

@@ -69,7 +69,7 @@
     return { x, trajectory, times, nfe: steps * EVALUATIONS[method] };
   }
 
-  // The flow of `velocity` run backwards in time: -v(x, 1 - t) (fmlib.live.backwards).
+  // The flow of `velocity` run backwards in time: -v(x, 1 - t) (fmlib.solvers.backwards).
   const backwards = (velocity) => (x, t) => velocity(x, 1 - t).map((v) => -v);
 
   // float16 numbers, little-endian, in base64 (fmlib.live writes the networks and clouds so).
@@ -498,7 +498,7 @@
       const right = Math.max(1, ...visited.map((p) => p[0]));
       ride.xlim = [-0.15, right + 0.3];
       ride.ylim = [lowest - 0.2, highest + 0.3];
-      ride.title = `${steps} ${config.method_name} steps`;
+      ride.title = `${steps} ${METHOD_NAMES[config.method]} steps`;
       ride.clear();
       ride.clip(() => {
         polyline(ride, curve, curve.map(parabolaHeight), config.palette.neutral);
@@ -512,7 +512,7 @@
       });
       ride.frame();
       readout.textContent =
-        `The ride misses the end by ${miss.toFixed(4)} after ${steps} ${config.method_name} steps ` +
+        `The ride misses the end by ${miss.toFixed(4)} after ${steps} ${METHOD_NAMES[config.method]} steps ` +
         `(${solution.nfe} velocity evaluations).`;
       root.dataset.state = "ready";
     }
