@@ -436,6 +436,16 @@ def histogram(
 # --- 1D flows drawn over the (t, x) plane --------------------------------------
 
 
+def _image(ax, grid, extent, cmap, vmin, vmax, colourbar, aspect=None) -> AxesImage:
+    """`grid` drawn pixel by pixel over `extent`, row 0 at the bottom; `colourbar`: the bar's settings, or None."""
+    image = ax.imshow(
+        grid, origin="lower", aspect=aspect, cmap=cmap, vmin=vmin, vmax=vmax, extent=extent, interpolation="nearest"
+    )
+    if colourbar is not None:
+        ax.figure.colorbar(image, ax=ax, **colourbar)
+    return image
+
+
 def tx_heatmap(
     ax: Axes,
     values: torch.Tensor,
@@ -451,18 +461,8 @@ def tx_heatmap(
     if values.ndim != 2:
         raise ValueError(f"values must be a grid over (t, x) of shape (n_t, n_x), got shape {values.shape}")
     checks.interval(x_range, "x_range")
-    image = ax.imshow(
-        values.T,
-        origin="lower",
-        aspect="auto",
-        cmap=cmap,
-        vmin=vmin,
-        vmax=vmax,
-        extent=[0, 1, *x_range],
-        interpolation="nearest",
-    )
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, label=label, pad=0.02)
+    colourbar = {"label": label, "pad": 0.02} if colorbar else None
+    image = _image(ax, values.T, [0, 1, *x_range], cmap, vmin, vmax, colourbar, aspect="auto")
     ax.set_xlabel("time t")
     ax.set_ylabel("position x")
     return image
@@ -486,17 +486,8 @@ def square_heatmap(
         raise ValueError(
             f"values must hold one number per point of grids.square_points(lim, n), n * n of them; got {len(values)}"
         )
-    image = ax.imshow(
-        values.reshape(n, n),
-        origin="lower",
-        cmap=cmap,
-        vmin=vmin,
-        vmax=vmax,
-        extent=[-lim, lim, -lim, lim],
-        interpolation="nearest",
-    )
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, label=label, shrink=0.8)
+    colourbar = {"label": label, "shrink": 0.8} if colorbar else None
+    image = _image(ax, values.reshape(n, n), [-lim, lim, -lim, lim], cmap, vmin, vmax, colourbar)
     _square_axes(ax, lim, title)
     return image
 
