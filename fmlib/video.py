@@ -26,8 +26,11 @@ from matplotlib.figure import Figure
 # for HOLD_SECONDS before it loops, so the eye can follow it and read the result.
 MOTION_SECONDS = 3.5
 HOLD_SECONDS = 1.5
-# A blank band under the picture, where the browser lays its video controls.
-CONTROLS_PIXELS = 44
+# A blank band under the picture, in CSS pixels, where the browser lays its video
+# controls. Chromium's bar with its buttons and time line is about 60 px tall at any
+# size the page shows the video, so the band is kept in CSS pixels (not drawn into the
+# frames, where it would shrink with the picture on a narrow column).
+CONTROLS_PIXELS = 64
 
 
 def ffmpeg_executable() -> str:
@@ -85,16 +88,28 @@ def _encode_mp4(fig, update, frames, fps, description):
         stream = ffmpeg.input(
             "pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", framerate=f"{fps:.6f}"
         )
-        # H.264 in yuv420p plays in every browser; it needs even frame sizes. The white
-        # band at the bottom keeps the controls off the picture's axis labels.
-        pad = f"pad=ceil(iw/2)*2:ceil((ih+{CONTROLS_PIXELS})/2)*2:0:0:white"
+        # H.264 in yuv420p plays in every browser; it needs even frame sizes.
+        pad = "pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:white"
         stream = stream.output(path, vcodec="libx264", pix_fmt="yuv420p", crf=26, vf=pad, movflags="+faststart")
         stream.overwrite_output().run(cmd=ffmpeg_executable(), input=raw, quiet=True)
         with open(path, "rb") as file:
             encoded = base64.b64encode(file.read()).decode("ascii")
+    return _video_with_band(width, height, label, f"data:video/mp4;base64,{encoded}")
+
+
+def _video_with_band(width, height, label, src):
+    """A <video> at most `width` px wide, centred, with CONTROLS_PIXELS of white under the picture.
+
+    The video's box is that much taller than its picture, which sits at the top of it
+    (object-fit: contain, object-position: top), so the browser's controls, laid over
+    the bottom of the box, cover the white band and not the axis labels.
+    """
+    box = f"position:relative;padding-top:calc({100 * height / width:.4f}% + {CONTROLS_PIXELS}px)"
+    fill = "position:absolute;top:0;left:0;width:100%;height:100%;object-fit:contain;object-position:top"
     return (
-        f'<video controls autoplay loop muted playsinline style="max-width:100%" width="{width}" '
-        f'aria-label="{label}" src="data:video/mp4;base64,{encoded}"></video>'
+        f'<div style="max-width:{width}px;margin:0 auto"><div style="{box}">'
+        f'<video controls autoplay loop muted playsinline width="{width}" height="{height}" '
+        f'style="{fill};background:#fff" aria-label="{label}" src="{src}"></video></div></div>'
     )
 
 

@@ -15,6 +15,8 @@ import subprocess
 import pytest
 import yaml
 
+from fmlib.video import CONTROLS_PIXELS
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -293,6 +295,33 @@ def test_no_code_or_output_runs_off_its_box(site, browser, width):
             assert page.evaluate(OVERFLOWING) == [], (chapter, width)
     finally:
         page.close()
+
+
+# How much of each video's box lies under its picture, in CSS pixels: the browser lays
+# its controls over the bottom of the box.
+VIDEO_BANDS = """() => [...document.querySelectorAll('div.cell_output video')].map(v => {
+    const box = v.getBoundingClientRect();
+    return [v.getAttribute('aria-label'), box.height - box.width * v.videoHeight / v.videoWidth];
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_video_controls_lie_under_the_picture_not_over_it(site, browser, width):
+    """Each chapter's videos keep CONTROLS_PIXELS (fmlib.video) blank under the picture, on a desktop and a phone."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    videos = 0
+    try:
+        for chapter in CHAPTERS:
+            page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('video')].every(v => v.readyState >= 1)", timeout=20_000
+            )
+            bands = page.evaluate(VIDEO_BANDS)
+            videos += len(bands)
+            assert all(band == pytest.approx(CONTROLS_PIXELS, abs=1) for _, band in bands), (chapter, bands)
+    finally:
+        page.close()
+    assert videos >= 5
 
 
 SOFT_FIGURES = """() => [...document.querySelectorAll('div.cell_output img')]
