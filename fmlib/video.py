@@ -77,11 +77,13 @@ def _render_frames(fig, update, frames, seen):
         yield np.asarray(fig.canvas.buffer_rgba())[..., :3].tobytes()
 
 
-def _encode_mp4(fig, update, frames, fps, description):
+def _encode_mp4(fig, update, frames, held, fps, description):
+    """The video of `frames` drawn frames, the last one shown `held` more times (drawn once)."""
     fig.canvas.draw()
     width, height = fig.canvas.get_width_height()
     seen = []
-    raw = b"".join(_render_frames(fig, update, frames, seen))
+    pictures = list(_render_frames(fig, update, frames, seen))
+    raw = b"".join(pictures + pictures[-1:] * held)
     label = html_text.escape(description or _name(seen[0], seen[-1]))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "animation.mp4")
@@ -140,17 +142,14 @@ def animate(
     if not isinstance(frames, int) or frames < 1 or not fps > 0:
         raise ValueError(f"an animation needs at least one frame and a positive fps, got frames={frames}, fps={fps}")
     fps = min(fps, frames / MOTION_SECONDS)
-    moving, frames = frames, frames + math.ceil(HOLD_SECONDS * fps)
-
-    def update_and_hold(i):
-        update(min(i, moving - 1))
+    held = math.ceil(HOLD_SECONDS * fps)
 
     try:
-        html = _encode_mp4(fig, update_and_hold, frames, fps, description)
+        html = _encode_mp4(fig, update, frames, held, fps, description)
     except (OSError, ffmpeg.Error) as error:
         warnings.warn(
             f"ffmpeg could not encode the video ({error}); showing a JavaScript animation instead", stacklevel=2
         )
-        html = _javascript_player(fig, update_and_hold, frames, fps, description)
+        html = _javascript_player(fig, lambda i: update(min(i, frames - 1)), frames + held, fps, description)
     plt.close(fig)
     return HTML(html)

@@ -36,7 +36,7 @@ def test_animation_is_an_embedded_h264_video_that_moves_then_rests(tmp_path, mov
     frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(decoded_video(html, tmp_path)))
     played = min(fps, moving / video.MOTION_SECONDS)
     held = frames - moving
-    assert sorted(set(shown)) == list(range(moving)) and shown[-held:] == [moving - 1] * held
+    assert shown == list(range(moving))  # each frame drawn once: the held ones repeat the last picture
     assert held / played == pytest.approx(video.HOLD_SECONDS, abs=1 / played)
     assert seconds == pytest.approx(frames / played, abs=0.06)
     assert seconds >= video.MOTION_SECONDS + video.HOLD_SECONDS - 0.06
