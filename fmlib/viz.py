@@ -437,7 +437,10 @@ def histogram(
 
 
 def _image(ax, grid, extent, cmap, vmin, vmax, colourbar, aspect=None) -> AxesImage:
-    """`grid` drawn pixel by pixel over `extent`, row 0 at the bottom; `colourbar`: the colour bar's settings, or None."""
+    """`grid` drawn pixel by pixel over `extent`, row 0 at the bottom.
+
+    `colourbar`: the colour bar's settings, or None for no colour bar.
+    """
     image = ax.imshow(
         grid, origin="lower", aspect=aspect, cmap=cmap, vmin=vmin, vmax=vmax, extent=extent, interpolation="nearest"
     )
