@@ -275,6 +275,20 @@ def flow_sequence(
     return fig
 
 
+def _legend_below(ax, markerscale):
+    """The panel's legend in one row under its x label, where it hides no point."""
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.3),
+        ncol=3,
+        fontsize=8,
+        markerscale=markerscale,
+        frameon=False,
+        handletextpad=0.2,
+        columnspacing=1.0,
+    )
+
+
 def trajectories(
     ax: Axes,
     trajectory: torch.Tensor,
@@ -293,7 +307,7 @@ def trajectories(
     ax.plot(paths[:, :, 0], paths[:, :, 1], color=NEUTRAL, lw=0.6, alpha=0.7)
     ax.scatter(paths[0, :, 0], paths[0, :, 1], s=8, color=SOURCE, label="start", zorder=3)
     ax.scatter(paths[-1, :, 0], paths[-1, :, 1], s=8, color=MODEL, label="end", zorder=3)
-    ax.legend(loc="lower right", fontsize=8, markerscale=1.5)
+    _legend_below(ax, markerscale=1.5)
     _square_axes(ax, lim or _limit(paths), title)
     return ax
 
@@ -320,7 +334,7 @@ def pairing_lines(
         ax.plot([start[0], end[0]], [start[1], end[1]], color=LINES, lw=1.5, alpha=0.9)
     ax.scatter(a[:count, 0], a[:count, 1], s=16, color=SOURCE, edgecolor="black", lw=0.6, zorder=3)
     ax.scatter(b[:count, 0], b[:count, 1], s=16, color=TARGET, edgecolor="black", lw=0.6, zorder=3)
-    ax.legend(loc="lower right", fontsize=8, markerscale=3)
+    _legend_below(ax, markerscale=3)
     _square_axes(ax, lim or _limit(a, b), title)
     if shift:  # a wide picture: fit the height to the clouds, not to the shift
         ax.set_ylim(-_limit(a[:, 1], b[:, 1]), _limit(a[:, 1], b[:, 1]))
@@ -623,8 +637,8 @@ def lines_field_paths(
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.5), constrained_layout=True)
     lim = lim or _limit(x0, x1)
     pairing_lines(axes[0], x0[:shown], x1[:shown], count=30, lim=lim, title="training: random pairs")
-    vector_field(axes[1], velocity, t=t, lim=lim, title=f"learned field at t = {t:.1f}")
-    trajectories(axes[2], trajectory, count=150, lim=lim, title="paths along the field", backdrop=x1[:shown])
+    vector_field(axes[1], velocity, t=t, lim=lim, title=f"learned field, t = {t:.1f}")
+    trajectories(axes[2], trajectory, count=60, lim=lim, title="paths along the field", backdrop=x1[:shown])
     return fig
 
 
