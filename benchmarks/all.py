@@ -192,7 +192,8 @@ def write(repeats):
 def write_pages(machine, repeats, rows):
     """The Performance page's table and its summary in plain words, from the rows of one run."""
     lines = [
-        f"Measured on: {machine}; timings are medians of {repeats} runs.",
+        f"Measured on: {machine}; "
+        + ("timings are from one run each." if repeats == 1 else f"timings are medians of {repeats} runs."),
         "",
         "| claim | measured | reference | ratio | goal | met |",
         "|---|---|---|---|---|---|",
