@@ -259,6 +259,14 @@ def test_sidebar_button_hides_and_shows_the_navigation_on_a_wide_screen(site, br
         page.close()
 
 
+# How much of each video's box lies under its picture, in CSS pixels: the browser lays
+# its controls over the bottom of the box.
+VIDEO_BANDS = """() => [...document.querySelectorAll('div.cell_output video')].map(v => {
+    const box = v.getBoundingClientRect();
+    return [v.getAttribute('aria-label'), box.height - box.width * v.videoHeight / v.videoWidth];
+})"""
+
+
 def test_landing_page_leads_with_its_animation_and_a_map_of_the_chapters(site, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
@@ -267,6 +275,8 @@ def test_landing_page_leads_with_its_animation_and_a_map_of_the_chapters(site, b
         assert video.get_attribute("aria-label")
         page.wait_for_function("() => document.querySelector('figure.book-hero video').readyState >= 1", timeout=5000)
         assert page.evaluate("document.querySelector('figure.book-hero video').duration") >= 5
+        hero = page.evaluate(VIDEO_BANDS.replace("div.cell_output video", "figure.book-hero video"))
+        assert len(hero) == 1 and hero[0][1] == pytest.approx(CONTROLS_PIXELS, abs=1), hero
         # one card per chapter, each a link to its chapter
         links = page.locator(".sd-card a.sd-stretched-link").evaluate_all("links => links.map(a => a.href)")
         assert sorted(link.rsplit("/", 1)[-1] for link in links) == [f"{c}.html" for c in CHAPTERS]
@@ -295,14 +305,6 @@ def test_no_code_or_output_runs_off_its_box(site, browser, width):
             assert page.evaluate(OVERFLOWING) == [], (chapter, width)
     finally:
         page.close()
-
-
-# How much of each video's box lies under its picture, in CSS pixels: the browser lays
-# its controls over the bottom of the box.
-VIDEO_BANDS = """() => [...document.querySelectorAll('div.cell_output video')].map(v => {
-    const box = v.getBoundingClientRect();
-    return [v.getAttribute('aria-label'), box.height - box.width * v.videoHeight / v.videoWidth];
-})"""
 
 
 @pytest.mark.parametrize("width", [1280, 390])
