@@ -370,6 +370,15 @@ def press(page, root, control, key, times=1):
         page.keyboard.press(key)
 
 
+def press_and_redraw(page, root, moves):
+    """Make `moves`, (control, key, times) each, with the keyboard: every canvas of the figure is redrawn."""
+    before = root.evaluate(CANVASES)
+    for control, key, times in moves:
+        press(page, root, control, key, times)
+    after = root.evaluate(CANVASES)
+    assert all(a != b for a, b in zip(before, after)), [control for control, _, _ in moves]
+
+
 def test_the_live_figures_replace_their_pictures_and_stay_in_the_column(site, browser):
     for name in ("mixture", "warp", "morph"):
         for width in (1280, 390):
@@ -428,11 +437,7 @@ def test_the_live_mixture_explorer_computes_fmlibs_closed_forms(site, browser):
             assert p == pytest.approx(mixture.path_density(point, t).item(), rel=1e-9, abs=1e-12)
             assert v == pytest.approx(mixture.velocity(point, t).item(), rel=1e-9, abs=1e-12)
         # Moving a slider with the keyboard redraws the figure, and the readout is fmlib's number.
-        before = root.evaluate(CANVASES)
-        press(page, root, "mean2", "ArrowLeft", times=6)  # 1.50 -> 1.20
-        press(page, root, "t", "ArrowRight", times=2)  # 0.50 -> 0.60
-        after = root.evaluate(CANVASES)
-        assert all(a != b for a, b in zip(before, after))
+        press_and_redraw(page, root, [("mean2", "ArrowLeft", 6), ("t", "ArrowRight", 2)])  # 1.50 -> 1.20, 0.50 -> 0.60
         chosen = GaussianMixture([0.55, 0.45], [-0.85, 1.2], [0.65, 0.25])
         grid = torch.linspace(-3, 3, 300, dtype=torch.float64)[:, None]
         density = chosen.path_density(grid, 0.6)
@@ -452,10 +457,7 @@ def test_the_live_warp_panel_rides_the_parabola_as_fmlib_does(site, browser):
     page, _, _ = open_live(browser, site, live_chapter("warp"))
     try:
         root = page.locator(".fm-live[data-figure='warp']")
-        before = root.evaluate(CANVASES)
-        press(page, root, "s", "ArrowRight", times=10)  # 0.50 -> 1.00
-        press(page, root, "steps", "ArrowLeft", times=8)  # 20 -> 12
-        assert all(a != b for a, b in zip(before, root.evaluate(CANVASES)))
+        press_and_redraw(page, root, [("s", "ArrowRight", 10), ("steps", "ArrowLeft", 8)])  # 0.50 -> 1.00, 20 -> 12
         miss = parabola.miss(parabola.ride(12, "euler", warp=1.0))
         expected = f"The ride misses the end by {miss:.4f} after 12 Euler steps (12 velocity evaluations)."
         assert root.locator(".fm-live-readout").text_content() == expected
