@@ -135,14 +135,19 @@ def classifier_guided(model: Velocity, classifier: nn.Module, label: int, w: flo
         raise ValueError(f"t_min must lie in (0, 1]: the scale (1 - t) / t is infinite at t = 0; got {t_min}")
 
     def velocity(x, t):
-        with torch.enable_grad():
-            x_in = x.detach().requires_grad_(True)
-            log_p = torch.log_softmax(classifier(x_in, t), dim=1)[:, label].sum()
-            (gradient,) = torch.autograd.grad(log_p, x_in)
-        scale = (1 - t) / max(t, t_min)
-        return model(x, t) + w * scale * gradient
+        return model(x, t) + w * classifier_term(classifier, label, x, t, t_min)
 
     return on_device_of(velocity, classifier)
+
+
+def classifier_term(classifier: nn.Module, label: int, x: torch.Tensor, t: float, t_min: float = 0.05) -> torch.Tensor:
+    """((1 - t) / t) grad_x log p(label | x, t), t held at `t_min` or above in the scale: one point's change of velocity
+    per unit of classifier guidance, the classifier's estimate of v(x, t | label) - v(x, t)."""
+    with torch.enable_grad():
+        x_in = x.detach().requires_grad_(True)
+        log_p = torch.log_softmax(classifier(x_in, t), dim=1)[:, label].sum()
+        (gradient,) = torch.autograd.grad(log_p, x_in)
+    return (1 - t) / max(t, t_min) * gradient
 
 
 @torch.no_grad()

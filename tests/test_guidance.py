@@ -29,6 +29,11 @@ def test_classifier_guidance_adds_the_scaled_gradient_of_log_p():
         v = guidance.classifier_guided(lambda x, t: torch.zeros_like(x), Logits(), 0, w)(x, t)
     assert torch.allclose(v[:, 0], w * (1 - t) / t * (1 - torch.tanh(x[:, 0])), atol=1e-5)
     assert torch.all(v[:, 1] == 0)
+    # The term on its own, per unit of guidance, and with the scale's floor t_min early in the flow.
+    term = guidance.classifier_term(Logits(), 0, x, t)
+    assert torch.allclose(term, v / w, atol=1e-6)
+    early = guidance.classifier_term(Logits(), 0, x, 0.01, t_min=0.05)
+    assert torch.allclose(early[:, 0], (1 - 0.01) / 0.05 * (1 - torch.tanh(x[:, 0])), atol=1e-5)
 
 
 def test_time_classifier_learns_clean_and_noisy_points():
