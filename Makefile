@@ -20,9 +20,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 # Jupyter Book's execution cache and Sphinx's environment both key on the
-# notebooks alone, not on fmlib: build afresh whenever fmlib changes, so no
-# page shows stale figures.
-_build/.fmlib-stamp: $(wildcard fmlib/*.py)
+# notebooks alone, not on fmlib or the book's Sphinx extensions: build afresh
+# whenever they change, so no page shows stale figures.
+_build/.fmlib-stamp: $(wildcard fmlib/*.py book/_ext/*.py)
 	rm -rf _build
 	mkdir -p _build
 	touch $@
@@ -35,7 +35,7 @@ book: $(BIN)/.installed _build/.fmlib-stamp
 test: $(BIN)/.installed
 	$(BIN)/pytest
 
-LINTED := fmlib tests benchmarks scripts
+LINTED := fmlib tests benchmarks scripts book/_ext
 
 # The chapters' code cells are linted, not reformatted (see pyproject.toml), at the
 # 79 characters a code box on the website shows.

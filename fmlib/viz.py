@@ -6,11 +6,13 @@ Every function draws on the axes it is given (or makes a figure) and returns it.
 `use_book_style()` sets matplotlib's defaults to the book's look; a chapter
 calls it once, after its imports. A figure is shown as `page_png` draws it: no
 wider than the text column, no text smaller than 9 points, sharp on a
-high-density screen.
+high-density screen; a row of panels also carries `stacked_png`'s column of the
+same panels, which the website shows on a phone instead.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 from typing import Callable, Optional, Sequence, Union
@@ -23,6 +25,7 @@ from IPython.display import HTML
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.gridspec import GridSpec
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
@@ -49,6 +52,11 @@ VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
 # is shown at 9 points. A wider figure would be shrunk, and its labels with it.
 PAGE_WIDTH = 6.8
 MIN_FONT_POINTS = 9
+# A 390-pixel phone's text column is about 342 pixels wide: a figure of
+# PHONE_WIDTH inches, with the margin page_png's picture adds, fits it unscaled,
+# so a row of panels is stacked to that width.
+PHONE_COLUMN_PIXELS = 342
+PHONE_WIDTH = 3.3
 BOOK_STYLE = {
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -62,7 +70,7 @@ BOOK_STYLE = {
 
 def use_book_style() -> None:
     """Set matplotlib's defaults to the book's look, point its animation writers at the bundled ffmpeg,
-    and, in Jupyter, show every figure as `page_png` draws it."""
+    and, in Jupyter, show every figure through `page_figure`."""
     mpl.rcParams.update(BOOK_STYLE)
     mpl.rcParams["animation.ffmpeg_path"] = ffmpeg_executable()
     from IPython import get_ipython
@@ -72,7 +80,7 @@ def use_book_style() -> None:
         # Load the notebook's plotting backend now: matplotlib loads it at the first
         # figure, and it then sets its own figure formatter over this one.
         plt.switch_backend(mpl.get_backend())
-        shell.display_formatter.formatters["image/png"].for_type(Figure, page_png)
+        shell.display_formatter.formatters["image/png"].for_type(Figure, page_figure)
 
 
 def page_png(fig: Figure) -> tuple[bytes, dict]:
@@ -95,6 +103,58 @@ def page_png(fig: Figure) -> tuple[bytes, dict]:
     png = buffer.getvalue()
     pixels_wide, pixels_high = struct.unpack(">II", png[16:24])  # the PNG header's size
     return png, {"width": pixels_wide // 2, "height": pixels_high // 2}
+
+
+def _panel_row(fig: Figure) -> Optional[list[Axes]]:
+    """The panels of `fig`, left to right, when they stand in one row of equal
+    columns (colour bars and insets aside); None for any other layout."""
+    panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
+    if len(panels) < 2:
+        return None
+    grid = panels[0].get_subplotspec().get_gridspec()
+    columns = [ax.get_subplotspec().colspan for ax in panels]
+    one_row = (
+        isinstance(grid, GridSpec)
+        and grid.nrows == 1
+        and all(ax.get_subplotspec().get_gridspec() is grid for ax in panels)
+        and len(set(grid.get_width_ratios() or [1])) == 1
+        and all(len(span) == 1 for span in columns)
+        and len({span.start for span in columns}) == len(panels)
+    )
+    return sorted(panels, key=lambda ax: ax.get_subplotspec().colspan.start) if one_row else None
+
+
+def stacked_png(fig: Figure) -> Optional[tuple[bytes, dict]]:
+    """A figure whose panels stand in one row, redrawn with the panels in one
+    column PHONE_WIDTH inches wide, each panel keeping its shape, as `page_png`
+    draws it; None (and `fig` untouched) for any other figure. `fig` is changed."""
+    panels = _panel_row(fig)
+    if panels is None:
+        return None
+    width, height = fig.get_size_inches()
+    column = GridSpec(len(panels), 1, figure=fig)
+    for row, ax in enumerate(panels):
+        ax.set_subplotspec(column[row, 0])
+        if len(ax.get_shared_y_axes().get_siblings(ax)) > 1:
+            ax.yaxis.set_tick_params(labelleft=True)  # a shared axis labels only the first panel of a row
+    panel_height = height * PHONE_WIDTH / (width / len(panels))
+    fig.set_size_inches(PHONE_WIDTH, panel_height * len(panels))
+    for ax in panels:
+        ax.title.set_wrap(True)  # a title as wide as a wide panel wraps in the column
+    return page_png(fig)
+
+
+def page_figure(fig: Figure) -> tuple[bytes, dict]:
+    """How Jupyter shows every figure once `use_book_style` has run: `page_png`,
+    and for a row of panels also `stacked_png`, base64-encoded with its size,
+    under the metadata key "stacked" (Jupyter and Colab ignore it; the website
+    shows it on narrow screens)."""
+    png, size = page_png(fig)
+    stacked = stacked_png(fig)
+    if stacked is not None:
+        column, column_size = stacked
+        size["stacked"] = {"png": base64.b64encode(column).decode("ascii"), **column_size}
+    return png, size
 
 
 def _figure_size(width, height):

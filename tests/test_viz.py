@@ -1,3 +1,4 @@
+import base64
 import subprocess
 import sys
 
@@ -160,6 +161,50 @@ def test_page_png_fits_the_column_keeps_text_legible_and_doubles_the_pixels():
     wide, high = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (size["width"], size["height"]) == (wide // 2, high // 2)
     assert viz.PAGE_WIDTH * fig.dpi * 0.75 < size["width"] <= viz.PAGE_WIDTH * fig.dpi  # trimmed, never wider
+    plt.close(fig)
+
+
+def png_size(png):
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_a_row_of_panels_is_also_drawn_as_a_column_for_a_phone():
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.5), sharey=True, constrained_layout=True)
+    for ax, title in zip(axes, ["left", "middle", "right"]):
+        ax.plot([0, 1], [0, 2])
+        ax.set_title(title, fontsize=6)
+    fig.colorbar(axes[2].imshow([[0, 1], [1, 0]]), ax=axes[2])  # a colour bar is not a panel
+    png, size = viz.page_figure(fig)
+    assert (size["width"], size["height"]) == tuple(n // 2 for n in png_size(png))  # the row, as page_png draws it
+    stacked = size["stacked"]
+    column = base64.b64decode(stacked["png"])
+    assert (stacked["width"], stacked["height"]) == tuple(n // 2 for n in png_size(column))
+    assert viz.PHONE_COLUMN_PIXELS * 0.9 < stacked["width"] <= viz.PHONE_COLUMN_PIXELS
+    # Each panel keeps its shape: a third of the row's width each, three high.
+    assert stacked["height"] / stacked["width"] == pytest.approx(3 * 3 * 3.5 / 10, rel=0.15)
+    boxes = [ax.get_position() for ax in axes]
+    assert len({round(box.x0, 3) for box in boxes}) == 1 and boxes[0].y0 > boxes[1].y0 > boxes[2].y0
+    # Alone in its row, every panel shows its y labels, though the row shared them.
+    assert all(any(label.get_visible() and label.get_text() for label in ax.get_yticklabels()) for ax in axes)
+    texts = [text for text in fig.findobj(matplotlib.text.Text) if text.get_text()]
+    assert min(text.get_fontsize() for text in texts) >= viz.MIN_FONT_POINTS
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        dict(nrows=1, ncols=1),
+        dict(nrows=2, ncols=2),
+        dict(nrows=1, ncols=3, gridspec_kw={"width_ratios": [1, 4, 1]}),  # side panels around a main one
+    ],
+    ids=["one panel", "a grid", "unequal columns"],
+)
+def test_only_a_row_of_equal_panels_is_stacked(layout):
+    fig, _ = plt.subplots(figsize=(8, 3), **layout)
+    assert viz.stacked_png(fig) is None
+    assert tuple(fig.get_size_inches()) == (8, 3)  # untouched
+    assert "stacked" not in viz.page_figure(fig)[1]
     plt.close(fig)
 
 

@@ -86,9 +86,11 @@ def test_chapter_page_in_a_browser(browser, site, chapter):
         source = (ROOT / "notebooks" / f"{chapter}.ipynb").read_text()
         if "$" in source:
             assert page.locator("mjx-container").count() > 0, "no typeset math"
-        # Every figure decodes.
+        # Every figure shown decodes (a row of panels' phone picture is hidden here: see
+        # test_a_row_of_panels_becomes_a_column_on_a_phone).
         images = page.evaluate(
-            "() => [...document.images].map(i => [i.src.slice(0, 80), i.complete && i.naturalWidth > 0])"
+            "() => [...document.images].filter(i => i.getClientRects().length)"
+            ".map(i => [i.src.slice(0, 80), i.complete && i.naturalWidth > 0])"
         )
         assert images and all(ok for _, ok in images), [src for src, ok in images if not ok]
         # Every video can load (they are embedded mp4s).
@@ -165,7 +167,8 @@ def test_every_figure_and_video_is_captioned_and_named_for_screen_readers(browse
         assert any(item["output"] for item in found), "no figure found: has the page changed its structure?"
         problems = figure_problems(found)
         assert not problems, problems
-        numbers = [item["number"] for item in found if item["output"]]
+        # One number per figure (a row of panels holds two pictures, one shown at a time).
+        numbers = list({item["id"]: item["number"] for item in found if item["output"]}.values())
         assert len(numbers) == len(set(numbers)), f"figure numbers repeat: {numbers}"
         # Links to a figure in the text ([the figure below](#fig-...)) land on that figure.
         targets = page.evaluate(
@@ -327,8 +330,10 @@ def test_video_controls_lie_under_the_picture_not_over_it(site, browser, width):
 
 
 SOFT_FIGURES = """() => [...document.querySelectorAll('div.cell_output img')]
-    .filter(img => img.naturalWidth < 1.9 * img.clientWidth || img.clientWidth < 0.9 * img.getAttribute('width'))
-    .map(img => [img.getAttribute('alt'), img.naturalWidth, img.clientWidth, img.getAttribute('width')])"""
+    .filter(img => img.getClientRects().length)
+    .filter(img => !(parseFloat(img.style.width) > 0)  // MyST-NB sizes each figure in its style
+        || img.naturalWidth < 1.9 * img.clientWidth || img.clientWidth < 0.9 * parseFloat(img.style.width))
+    .map(img => [img.getAttribute('alt'), img.naturalWidth, img.clientWidth, img.style.width])"""
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -338,11 +343,49 @@ def test_figures_are_sharp_and_shown_at_their_own_size(site, browser, chapter):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
-        page.wait_for_function("() => [...document.images].every(img => img.complete)")
+        page.wait_for_function("() => [...document.images].every(img => img.complete || !img.getClientRects().length)")
         assert page.locator("div.cell_output img").count() > 0
         assert page.evaluate(SOFT_FIGURES) == []
     finally:
         page.close()
+
+
+PANEL_LAYOUTS = """() => [...document.querySelectorAll('div.cell_output img:is(.row-of-panels, .column-of-panels)')]
+    .map(img => ({column: img.classList.contains('column-of-panels'), shown: img.getClientRects().length > 0,
+                  figure: img.closest('figure').id, alt: img.getAttribute('alt'), width: img.clientWidth,
+                  own: parseFloat(img.style.width), pixels: img.naturalWidth}))"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_row_of_panels_becomes_a_column_on_a_phone(site, browser, width):
+    """A figure of panels side by side (fmlib.viz.page_figure) holds two pictures: the row, shown on a wide screen,
+    and the same panels in one column, shown on a phone at its own size, sharp, with the same alt text."""
+    phone = width < 600
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    figures = 0
+    try:
+        for chapter in CHAPTERS:
+            page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
+            columns = page.locator("div.cell_output img.column-of-panels")
+            for i in range(columns.count() if phone else 0):  # lazy: each loads as the reader scrolls to it
+                columns.nth(i).scroll_into_view_if_needed()
+            page.wait_for_function("() => [...document.images].every(i => i.complete || !i.getClientRects().length)")
+            layouts = page.evaluate(PANEL_LAYOUTS)
+            by_figure = {}
+            for layout in layouts:
+                by_figure.setdefault(layout["figure"], []).append(layout)
+            for figure, pictures in by_figure.items():
+                assert sorted(p["column"] for p in pictures) == [False, True], (chapter, figure)
+                (shown,) = [p for p in pictures if p["shown"]]
+                assert shown["column"] == phone, (chapter, figure)
+                assert len({p["alt"] for p in pictures}) == 1, (chapter, figure)
+                if phone:  # the column fits the phone unshrunk, with twice the pixels it is shown with
+                    assert 0.9 * shown["own"] <= shown["width"] <= shown["own"], (chapter, figure, shown)
+                    assert shown["pixels"] >= 1.9 * shown["width"], (chapter, figure, shown)
+            figures += len(by_figure)
+    finally:
+        page.close()
+    assert figures >= 20
 
 
 # --- the live figures: panels redrawn in the page by book/_static/live.js (fmlib/live.py) ---
