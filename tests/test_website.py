@@ -353,7 +353,8 @@ def test_figures_are_sharp_and_shown_at_their_own_size(site, browser, chapter):
 PANEL_LAYOUTS = """() => [...document.querySelectorAll('div.cell_output img:is(.row-of-panels, .column-of-panels)')]
     .map(img => ({column: img.classList.contains('column-of-panels'), shown: img.getClientRects().length > 0,
                   figure: img.closest('figure').id, alt: img.getAttribute('alt'), width: img.clientWidth,
-                  own: parseFloat(img.style.width), pixels: img.naturalWidth}))"""
+                  own: parseFloat(img.style.width), pixels: img.naturalWidth,
+                  note: getComputedStyle(img.closest('figure').querySelector('figcaption'), '::after').content}))"""
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -379,6 +380,8 @@ def test_a_row_of_panels_becomes_a_column_on_a_phone(site, browser, width):
                 (shown,) = [p for p in pictures if p["shown"]]
                 assert shown["column"] == phone, (chapter, figure)
                 assert len({p["alt"] for p in pictures}) == 1, (chapter, figure)
+                # The caption's "left" and "right" still make sense: on a phone it says which panel is which.
+                assert ("left one on top" in shown["note"]) == phone, (chapter, figure, shown["note"])
                 if phone:  # the column fits the phone unshrunk, with twice the pixels it is shown with
                     assert 0.9 * shown["own"] <= shown["width"] <= shown["own"], (chapter, figure, shown)
                     assert shown["pixels"] >= 1.9 * shown["width"], (chapter, figure, shown)
