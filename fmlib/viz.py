@@ -937,13 +937,26 @@ def warp_grid(ax: Axes, s: float, steps: int) -> Axes:
     return ax
 
 
+# Budgets closer than this factor to the last labelled one get a tick but no
+# label: in a panel as narrow as a phone's column their labels would run together.
+BUDGET_LABEL_RATIO = 2
+
+
 def budget_axis(ax: Axes, budgets: Sequence[int]) -> Axes:
-    """A log-scaled x axis of velocity-evaluation budgets, labelled with the budgets themselves."""
+    """A log-scaled x axis of velocity-evaluation budgets: a tick at each budget,
+    labelled with the budget itself unless it lies within BUDGET_LABEL_RATIO of
+    the last labelled one (4, 8, 12, 16: 12 goes unlabelled)."""
     for budget in budgets:
         checks.positive_number(budget, "budgets (each a number of evaluations on a log scale)")
     ax.set_xscale("log")
-    ax.set_xticks(budgets)
-    ax.set_xticklabels([str(b) for b in budgets])
+    ticks = sorted(budgets)
+    ax.set_xticks(ticks)
+    labels, last = [], None
+    for budget in ticks:
+        spaced = last is None or budget >= BUDGET_LABEL_RATIO * last
+        labels.append(str(budget) if spaced else "")
+        last = budget if spaced else last
+    ax.set_xticklabels(labels)
     ax.minorticks_off()
     ax.set_xlabel("velocity evaluations (NFE)")
     return ax

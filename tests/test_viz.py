@@ -164,6 +164,16 @@ def test_page_png_fits_the_column_keeps_text_legible_and_doubles_the_pixels():
     plt.close(fig)
 
 
+def test_budget_axis_ticks_every_budget_and_labels_those_that_have_room():
+    fig, ax = plt.subplots()
+    viz.budget_axis(ax, [64, 4, 8, 12, 16, 20, 24, 32, 48])
+    assert list(ax.get_xticks()) == [4, 8, 12, 16, 20, 24, 32, 48, 64]
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["4", "8", "", "16", "", "", "32", "", "64"]
+    viz.budget_axis(ax, [1, 2, 4, 8, 100])
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["1", "2", "4", "8", "100"]
+    plt.close(fig)
+
+
 def png_size(png):
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
