@@ -30,7 +30,7 @@ _build/.fmlib-stamp: $(wildcard fmlib/*.py book/_ext/*.py)
 book: $(BIN)/.installed _build/.fmlib-stamp
 	$(BIN)/python scripts/vendor_mathjax.py
 	$(BIN)/python scripts/export_live_models.py
-	$(BIN)/jupyter-book build . -W --keep-going
+	FMLIB_PHONE_FIGURES=1 $(BIN)/jupyter-book build . -W --keep-going
 
 test: $(BIN)/.installed
 	$(BIN)/pytest

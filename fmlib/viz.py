@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import pickle
 import struct
 from typing import Callable, Optional, Sequence, Union
 
@@ -27,6 +29,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 from matplotlib.image import AxesImage
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 
 from . import checks
@@ -57,6 +60,10 @@ MIN_FONT_POINTS = 9
 # so a row of panels is stacked to that width.
 PHONE_COLUMN_PIXELS = 342
 PHONE_WIDTH = 3.3
+# `make book` sets this environment variable for the chapters it runs: their rows
+# of panels then also carry a column for phones. Jupyter and Colab, which never
+# show the column, are spared the work and the weight.
+PHONE_FIGURES_VARIABLE = "FMLIB_PHONE_FIGURES"
 BOOK_STYLE = {
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -70,7 +77,8 @@ BOOK_STYLE = {
 
 def use_book_style() -> None:
     """Set matplotlib's defaults to the book's look, point its animation writers at the bundled ffmpeg,
-    and, in Jupyter, show every figure through `page_figure`."""
+    and, in Jupyter, show every figure as `page_png` draws it (`page_figure` when the
+    environment variable PHONE_FIGURES_VARIABLE is set)."""
     mpl.rcParams.update(BOOK_STYLE)
     mpl.rcParams["animation.ffmpeg_path"] = ffmpeg_executable()
     from IPython import get_ipython
@@ -80,7 +88,8 @@ def use_book_style() -> None:
         # Load the notebook's plotting backend now: matplotlib loads it at the first
         # figure, and it then sets its own figure formatter over this one.
         plt.switch_backend(mpl.get_backend())
-        shell.display_formatter.formatters["image/png"].for_type(Figure, page_figure)
+        formatter = page_figure if os.environ.get(PHONE_FIGURES_VARIABLE) else page_png
+        shell.display_formatter.formatters["image/png"].for_type(Figure, formatter)
 
 
 def page_png(fig: Figure) -> tuple[bytes, dict]:
@@ -107,8 +116,12 @@ def page_png(fig: Figure) -> tuple[bytes, dict]:
 
 def _panel_row(fig: Figure) -> Optional[list[Axes]]:
     """The panels of `fig`, left to right, when they stand in one row of equal
-    columns (colour bars and insets aside); None for any other layout."""
-    panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
+    columns (colour bars, insets and hidden axes aside), laid out by matplotlib's
+    constrained layout, which keeps the column's titles and labels apart; None
+    for any other figure."""
+    if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        return None
+    panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None and ax.get_visible()]
     if len(panels) < 2:
         return None
     grid = panels[0].get_subplotspec().get_gridspec()
@@ -124,33 +137,49 @@ def _panel_row(fig: Figure) -> Optional[list[Axes]]:
     return sorted(panels, key=lambda ax: ax.get_subplotspec().colspan.start) if one_row else None
 
 
-def stacked_png(fig: Figure) -> Optional[tuple[bytes, dict]]:
-    """A figure whose panels stand in one row, redrawn with the panels in one
-    column PHONE_WIDTH inches wide, each panel keeping its shape, as `page_png`
-    draws it; None (and `fig` untouched) for any other figure. `fig` is changed."""
-    panels = _panel_row(fig)
-    if panels is None:
+def column_of_panels(fig: Figure) -> Optional[Figure]:
+    """A copy of `fig`, whose panels stand in one row (`_panel_row`), with the
+    panels in one column PHONE_WIDTH inches wide, each keeping its shape; None
+    for any other figure. `fig` stays as it was; close the copy when done."""
+    if _panel_row(fig) is None:
         return None
+    fig = pickle.loads(pickle.dumps(fig))
+    panels = _panel_row(fig)
     width, height = fig.get_size_inches()
+    row_columns = panels[0].get_subplotspec().get_gridspec().ncols  # hidden panels took room in the row too
     column = GridSpec(len(panels), 1, figure=fig)
     for row, ax in enumerate(panels):
         ax.set_subplotspec(column[row, 0])
         if len(ax.get_shared_y_axes().get_siblings(ax)) > 1:
             ax.yaxis.set_tick_params(labelleft=True)  # a shared axis labels only the first panel of a row
-    panel_height = height * PHONE_WIDTH / (width / len(panels))
+    panel_height = height * PHONE_WIDTH / (width / row_columns)
     fig.set_size_inches(PHONE_WIDTH, panel_height * len(panels))
     for ax in panels:
         ax.title.set_wrap(True)  # a title as wide as a wide panel wraps in the column
-    return page_png(fig)
+    return fig
+
+
+def stacked_png(fig: Figure) -> Optional[tuple[bytes, dict]]:
+    """`column_of_panels(fig)` as `page_png` draws it, or None."""
+    column = column_of_panels(fig)
+    if column is None:
+        return None
+    try:
+        return page_png(column)
+    finally:
+        plt.close(column)  # the copy joined pyplot's figures, which Jupyter shows at the cell's end
 
 
 def page_figure(fig: Figure) -> tuple[bytes, dict]:
-    """How Jupyter shows every figure once `use_book_style` has run: `page_png`,
-    and for a row of panels also `stacked_png`, base64-encoded with its size,
-    under the metadata key "stacked" (Jupyter and Colab ignore it; the website
-    shows it on narrow screens)."""
+    """How the website's build shows every figure (see PHONE_FIGURES_VARIABLE):
+    `page_png`, and for a row of panels also `stacked_png`, base64-encoded with
+    its size, under the metadata key "stacked" (Jupyter and Colab ignore it; the
+    website shows it on narrow screens)."""
     png, size = page_png(fig)
-    stacked = stacked_png(fig)
+    try:
+        stacked = stacked_png(fig)
+    except Exception:  # a formatter that fails loses the whole figure: the row alone is better
+        stacked = None
     if stacked is not None:
         column, column_size = stacked
         size["stacked"] = {"png": base64.b64encode(column).decode("ascii"), **column_size}

@@ -164,6 +164,15 @@ def test_page_png_fits_the_column_keeps_text_legible_and_doubles_the_pixels():
     plt.close(fig)
 
 
+def test_a_row_without_constrained_layout_is_not_stacked_and_hidden_panels_are_left_out():
+    fig, _ = plt.subplots(1, 3, figsize=(8, 3))  # no layout engine: stacked titles would run into labels
+    assert viz.stacked_png(fig) is None
+    fig, axes = viz.panel_grid(2, columns=3)  # a row of three with the third hidden
+    _, size = viz.stacked_png(fig)
+    assert size["height"] == pytest.approx(2 * size["width"], rel=0.25)  # two square panels, not three
+    plt.close("all")
+
+
 def test_budget_axis_ticks_every_budget_and_labels_those_that_have_room():
     fig, ax = plt.subplots()
     viz.budget_axis(ax, [64, 4, 8, 12, 16, 20, 24, 32, 48])
@@ -184,7 +193,10 @@ def test_a_row_of_panels_is_also_drawn_as_a_column_for_a_phone():
         ax.plot([0, 1], [0, 2])
         ax.set_title(title, fontsize=6)
     fig.colorbar(axes[2].imshow([[0, 1], [1, 0]]), ax=axes[2])  # a colour bar is not a panel
+    column_figure = viz.column_of_panels(fig)
+    viz.page_png(column_figure)  # raises its small text, as the page's picture has it
     png, size = viz.page_figure(fig)
+    size_before, boxes_before = tuple(fig.get_size_inches()), [ax.get_position() for ax in fig.axes[:3]]
     assert (size["width"], size["height"]) == tuple(n // 2 for n in png_size(png))  # the row, as page_png draws it
     stacked = size["stacked"]
     column = base64.b64decode(stacked["png"])
@@ -192,12 +204,20 @@ def test_a_row_of_panels_is_also_drawn_as_a_column_for_a_phone():
     assert viz.PHONE_COLUMN_PIXELS * 0.9 < stacked["width"] <= viz.PHONE_COLUMN_PIXELS
     # Each panel keeps its shape: a third of the row's width each, three high.
     assert stacked["height"] / stacked["width"] == pytest.approx(3 * 3 * 3.5 / 10, rel=0.15)
-    boxes = [ax.get_position() for ax in axes]
+    boxes = [ax.get_position() for ax in column_figure.axes[:3]]
     assert len({round(box.x0, 3) for box in boxes}) == 1 and boxes[0].y0 > boxes[1].y0 > boxes[2].y0
     # Alone in its row, every panel shows its y labels, though the row shared them.
+    axes = column_figure.axes[:3]
     assert all(any(label.get_visible() and label.get_text() for label in ax.get_yticklabels()) for ax in axes)
-    texts = [text for text in fig.findobj(matplotlib.text.Text) if text.get_text()]
+    texts = [text for text in column_figure.findobj(matplotlib.text.Text) if text.get_text()]
     assert min(text.get_fontsize() for text in texts) >= viz.MIN_FONT_POINTS
+    # The column was drawn on a copy: the figure itself is still the row, and shows as the row again.
+    assert tuple(fig.get_size_inches()) == pytest.approx(size_before)
+    assert [box.bounds for box in boxes_before] == [ax.get_position().bounds for ax in fig.axes[:3]]
+    again, again_size = viz.page_figure(fig)
+    assert png_size(again) == png_size(png) and again_size["stacked"]["height"] == stacked["height"]
+    plt.close(column_figure)
+    assert plt.get_fignums() == [fig.number]  # page_figure closed its copies: Jupyter shows only the figure
     plt.close(fig)
 
 
@@ -211,7 +231,7 @@ def test_a_row_of_panels_is_also_drawn_as_a_column_for_a_phone():
     ids=["one panel", "a grid", "unequal columns"],
 )
 def test_only_a_row_of_equal_panels_is_stacked(layout):
-    fig, _ = plt.subplots(figsize=(8, 3), **layout)
+    fig, _ = plt.subplots(figsize=(8, 3), layout="constrained", **layout)
     assert viz.stacked_png(fig) is None
     assert tuple(fig.get_size_inches()) == (8, 3)  # untouched
     assert "stacked" not in viz.page_figure(fig)[1]

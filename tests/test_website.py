@@ -62,6 +62,16 @@ def browser():
         browser.close()
 
 
+def load_shown_pictures(page):
+    """Fetch every picture the page shows, without scrolling to each: the chapters' figures load lazily (as a
+    reader scrolls to them), and a hidden one, never."""
+    page.evaluate(
+        "() => document.querySelectorAll('img[loading=lazy]')"
+        ".forEach(img => { if (img.getClientRects().length) img.loading = 'eager'; })"
+    )
+    page.wait_for_function("() => [...document.images].every(img => img.complete || !img.getClientRects().length)")
+
+
 def open_page(browser, path):
     """Open a page; returns (page, console errors, URLs of requests to other hosts)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -86,10 +96,11 @@ def test_chapter_page_in_a_browser(browser, site, chapter):
         source = (ROOT / "notebooks" / f"{chapter}.ipynb").read_text()
         if "$" in source:
             assert page.locator("mjx-container").count() > 0, "no typeset math"
-        # Every figure shown decodes (a row of panels' phone picture is hidden here: see
+        # Every figure decodes (a row of panels' phone picture is hidden here: see
         # test_a_row_of_panels_becomes_a_column_on_a_phone).
+        load_shown_pictures(page)
         images = page.evaluate(
-            "() => [...document.images].filter(i => i.getClientRects().length)"
+            "() => [...document.images].filter(i => !i.classList.contains('column-of-panels'))"
             ".map(i => [i.src.slice(0, 80), i.complete && i.naturalWidth > 0])"
         )
         assert images and all(ok for _, ok in images), [src for src, ok in images if not ok]
@@ -128,6 +139,7 @@ FIGURES_AND_NAMES = """() => {
             src: (element.getAttribute('src') || '').slice(0, 80),
             name: (element.tagName === 'IMG' ? element.getAttribute('alt') : element.getAttribute('aria-label')) || '',
             output: !!element.closest('.cell_output'),
+            column: element.classList.contains('column-of-panels'),
             id: figure ? figure.id : null,
             number: number ? number.textContent.trim() : null,
             caption: caption ? caption.textContent.trim() : null,
@@ -167,8 +179,8 @@ def test_every_figure_and_video_is_captioned_and_named_for_screen_readers(browse
         assert any(item["output"] for item in found), "no figure found: has the page changed its structure?"
         problems = figure_problems(found)
         assert not problems, problems
-        # One number per figure (a row of panels holds two pictures, one shown at a time).
-        numbers = list({item["id"]: item["number"] for item in found if item["output"]}.values())
+        # One number per figure (a row of panels' phone picture shares its figure with the row).
+        numbers = [item["number"] for item in found if item["output"] and not item["column"]]
         assert len(numbers) == len(set(numbers)), f"figure numbers repeat: {numbers}"
         # Links to a figure in the text ([the figure below](#fig-...)) land on that figure.
         targets = page.evaluate(
@@ -343,7 +355,7 @@ def test_figures_are_sharp_and_shown_at_their_own_size(site, browser, chapter):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
-        page.wait_for_function("() => [...document.images].every(img => img.complete || !img.getClientRects().length)")
+        load_shown_pictures(page)
         assert page.locator("div.cell_output img").count() > 0
         assert page.evaluate(SOFT_FIGURES) == []
     finally:
@@ -360,17 +372,15 @@ PANEL_LAYOUTS = """() => [...document.querySelectorAll('div.cell_output img:is(.
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_row_of_panels_becomes_a_column_on_a_phone(site, browser, width):
     """A figure of panels side by side (fmlib.viz.page_figure) holds two pictures: the row, shown on a wide screen,
-    and the same panels in one column, shown on a phone at its own size, sharp, with the same alt text."""
+    and the same panels in one column, shown on a phone at its own size, sharp, with the same alt text. The
+    browser fetches only the one it shows."""
     phone = width < 600
     page = browser.new_page(viewport={"width": width, "height": 900})
     figures = 0
     try:
         for chapter in CHAPTERS:
             page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
-            columns = page.locator("div.cell_output img.column-of-panels")
-            for i in range(columns.count() if phone else 0):  # lazy: each loads as the reader scrolls to it
-                columns.nth(i).scroll_into_view_if_needed()
-            page.wait_for_function("() => [...document.images].every(i => i.complete || !i.getClientRects().length)")
+            load_shown_pictures(page)
             layouts = page.evaluate(PANEL_LAYOUTS)
             by_figure = {}
             for layout in layouts:
@@ -378,10 +388,12 @@ def test_a_row_of_panels_becomes_a_column_on_a_phone(site, browser, width):
             for figure, pictures in by_figure.items():
                 assert sorted(p["column"] for p in pictures) == [False, True], (chapter, figure)
                 (shown,) = [p for p in pictures if p["shown"]]
+                (hidden,) = [p for p in pictures if not p["shown"]]
                 assert shown["column"] == phone, (chapter, figure)
+                assert shown["pixels"] > 0 and hidden["pixels"] == 0, (chapter, figure)  # the hidden one never loads
                 assert len({p["alt"] for p in pictures}) == 1, (chapter, figure)
                 # The caption's "left" and "right" still make sense: on a phone it says which panel is which.
-                assert ("left one on top" in shown["note"]) == phone, (chapter, figure, shown["note"])
+                assert ("the left one is on top" in shown["note"]) == phone, (chapter, figure, shown["note"])
                 if phone:  # the column fits the phone unshrunk, with twice the pixels it is shown with
                     assert 0.9 * shown["own"] <= shown["width"] <= shown["own"], (chapter, figure, shown)
                     assert shown["pixels"] >= 1.9 * shown["width"], (chapter, figure, shown)

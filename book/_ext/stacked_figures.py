@@ -1,13 +1,15 @@
 """A Sphinx extension: a row of panels becomes a column on a phone.
 
-fmlib.viz.page_figure gives a figure whose panels stand in one row a second
-picture, the same panels stacked in one column, in the output's metadata (key
-"stacked"). Shrunk to a phone's text column, a row of three panels keeps a third
-of its size and its labels become unreadable; the column keeps its own size.
+When `make book` runs the chapters, fmlib.viz.page_figure gives a figure whose
+panels stand in one row a second picture, the same panels stacked in one column,
+in the output's metadata (key "stacked"). Shrunk to a phone's text column, a row
+of three panels is shown at half its size, each panel a sixth of the column, and
+its labels become unreadable; the column is shown at its own size.
 
 This renders such an output as two images with the cell's alt text: the row
-(class `row-of-panels`) and the column (class `column-of-panels`, loaded only
-when shown). book.css shows one of the two, by the width of the screen.
+(class `row-of-panels`) and the column (class `column-of-panels`). book.css
+shows one of the two, by the width of the screen; both load lazily, so that a
+browser fetches only the one it shows.
 """
 
 import dataclasses
@@ -35,7 +37,7 @@ class StackedFigures:
         )
         for image, layout in [(row[0], "row-of-panels"), (column[0], "column-of-panels")]:
             image["classes"] = [*image.get("classes", []), layout]
-        column[0]["loading"] = "lazy"  # a hidden lazy image is never fetched
+            image["loading"] = "lazy"  # a hidden lazy image is never fetched
         return row + column
 
 
