@@ -6,8 +6,9 @@ Every function draws on the axes it is given (or makes a figure) and returns it.
 `use_book_style()` sets matplotlib's defaults to the book's look; a chapter
 calls it once, after its imports. A figure is shown as `page_png` draws it: no
 wider than the text column, no text smaller than 9 points, sharp on a
-high-density screen; a row of panels also carries `stacked_png`'s column of the
-same panels, which the website shows on a phone instead.
+high-density screen. When the website's build runs the chapters
+(PHONE_FIGURES_VARIABLE), a row of panels also carries `stacked_png`'s column of
+the same panels, which the website shows on a phone instead.
 """
 
 from __future__ import annotations

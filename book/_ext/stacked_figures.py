@@ -20,8 +20,6 @@ from myst_nb.core.render import load_mime_renders
 class StackedFigures:
     """A MyST-NB mime renderer for PNG outputs that carry a stacked picture."""
 
-    mime_priority_overrides = ()
-
     @staticmethod
     def handle_mime(renderer, data, inline):
         stacked = data.output_metadata.get("image/png", {}).get("stacked")
