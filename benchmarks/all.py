@@ -1,7 +1,7 @@
 """Every speed and quality claim of the book, measured in one run on this machine.
 
-    .venv/bin/python benchmarks/all.py               # about 14 minutes on a 2-core CPU
-    .venv/bin/python benchmarks/all.py --repeats 1   # one run of each timing
+    .venv/bin/python benchmarks/all.py               # about 40 minutes on a 2-core CPU
+    .venv/bin/python benchmarks/all.py --repeats 1   # one run of each timing: about 30 minutes
     .venv/bin/python benchmarks/all.py --write-only  # the pages again, from results.json
 
 For each claim it prints the measured figure, the reference it is compared with
@@ -167,15 +167,23 @@ def reflow(repeats):
 
 
 def chapters():
-    total = 0.0
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        seconds = time_chapters.time_chapter(path)
-        total += seconds
+    """Each chapter from an empty cache of trained models (a fresh machine), then again with its models cached."""
+    totals = [0.0, 0.0]
+    for path in time_chapters.chapters():
+        first, again = time_chapters.first_run_and_again(path)
+        totals = [totals[0] + first, totals[1] + again]
         name = path.stem.replace("_", " ")  # spaces let the website's table wrap the name
+        budget = time_chapters.FIRST_RUN_SECONDS
+        claim(f"chapter {name}: first run, empty cache", first, f"<= {budget} s", first <= budget, unit="s")
         claim(
-            f"chapter {name}: execution time", seconds, f"<= {CHAPTER_SECONDS} s", seconds <= CHAPTER_SECONDS, unit="s"
+            f"chapter {name}: run again, models cached",
+            again,
+            f"<= {CHAPTER_SECONDS} s",
+            again <= CHAPTER_SECONDS,
+            unit="s",
         )
-    claim("the whole book: execution time", total, "<= 600 s", total <= 600, unit="s")
+    claim("the whole book: every chapter's first run", totals[0], "<= 600 s", totals[0] <= 600, unit="s")
+    claim("the whole book: run again, models cached", totals[1], "<= 600 s", totals[1] <= 600, unit="s")
 
 
 RESULTS = pathlib.Path(__file__).parent / "results.json"
@@ -190,7 +198,12 @@ def write(repeats):
 
 
 def write_pages(machine, repeats, rows):
-    """The Performance page's table and its summary in plain words, from the rows of one run."""
+    for path, text in pages(machine, repeats, rows).items():
+        path.write_text(text, encoding="utf-8")
+
+
+def pages(machine, repeats, rows):
+    """The Performance page's table and its summary in plain words, from the rows of one run: {path: text}."""
     lines = [
         f"Measured on: {machine}; "
         + ("timings are from one run each." if repeats == 1 else f"timings are medians of {repeats} runs."),
@@ -206,22 +219,35 @@ def write_pages(machine, repeats, rows):
             f"| {row['claim']} | {row['measured']:.4g}\u00a0{row['unit']} | {reference} | {ratio} "
             f"| {goal} | {VERDICT[row['met']]} |"
         )
-    (ROOT / "book" / "performance_table.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (ROOT / "book" / "performance_summary.md").write_text(summary(rows), encoding="utf-8")
+    goals = [row for row in rows if row["met"] is not None]
+    missed = [row["claim"] for row in goals if not row["met"]]
+    lines += [
+        "",
+        f"{len(goals) - len(missed)} of {len(goals)} goals met"
+        + (f"; missed: {'; '.join(missed)}." if missed else "."),
+    ]
+    return {
+        ROOT / "book" / "performance_table.md": "\n".join(lines) + "\n",
+        ROOT / "book" / "performance_summary.md": summary(rows),
+    }
 
 
 def summary(rows):
     """What a reader gains, in words, with the numbers of `rows`."""
     row = {r["claim"]: r for r in rows}
-    times = [r["measured"] for name, r in row.items() if name.startswith("chapter ")]
-    book = row["the whole book: execution time"]["measured"]
+    chapters = {name: r["measured"] for name, r in row.items() if name.startswith("chapter ")}
+    first = [seconds for name, seconds in chapters.items() if name.endswith(": first run, empty cache")]
+    again = [seconds for name, seconds in chapters.items() if name.endswith(": run again, models cached")]
+    book = row["the whole book: every chapter's first run"]["measured"]
     one_d_time, one_d_w2 = row["1D: training time, chapter 2's defaults"], row["1D: W2, RK4 50 steps"]
     two_d_time, two_d_w2 = row["2D: training time, defaults (Gaussian to spiral)"], row["2D: sliced W2, defaults"]
     reflow_time = row["reflow: time, fmlib.reflow defaults"]
     reflow_w2 = row["reflow: one-step sliced W2 of the student"]
     return (
-        f"- **Each of the {len(times)} chapters runs in {min(times):.0f} to {max(times):.0f} seconds** "
-        f"on two CPU cores, training included; the whole book in {book / 60:.1f} minutes. No GPU is needed.\n"
+        f"- **Each of the {len(first)} chapters runs in {min(first):.0f} to {max(first):.0f} seconds** on two CPU "
+        f"cores the first time, training every model it uses (as in a new Colab session), and in "
+        f"{min(again):.0f} to {max(again):.0f} seconds once those models are cached. All {len(first)}, one after "
+        f"another from an empty cache, take {book / 60:.1f} minutes. No GPU is needed.\n"
         f"- **The 2D model trains in {two_d_time['measured']:.1f} seconds**, {two_d_time['ratio']:.1f} times "
         f"faster than the training loop of Hawley's tutorial run on the same machine "
         f"({two_d_time['reference']:.0f} s), and its samples are as close to the target "

@@ -1,0 +1,87 @@
+"""The book's pages quote the last benchmark run (benchmarks/results.json), and nothing else.
+
+benchmarks/all.py measures and writes results.json and the Performance page's
+table and summary; the instructor guide's run times are typed by hand. These
+tests fail when either drifts from results.json, or when a chapter has no timing.
+"""
+
+import importlib.util
+import json
+import pathlib
+import re
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+RESULTS = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def benchmarks_all():
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # all.py imports its sibling scripts
+    spec = importlib.util.spec_from_file_location("benchmarks_all", ROOT / "benchmarks" / "all.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def chapter_times(rows):
+    """{chapter number: (seconds of the first run, seconds again)} from the rows of a run."""
+    measured = {row["claim"]: row["measured"] for row in rows}
+    times = {}
+    for path in CHAPTERS:
+        name = f"chapter {path.stem.replace('_', ' ')}"
+        first = measured.get(f"{name}: first run, empty cache")
+        again = measured.get(f"{name}: run again, models cached")
+        times[int(path.name[:2])] = (first, again)
+    return times
+
+
+def guide_times(guide):
+    """{chapter number: (first run, again)} as the instructor guide's table gives them, in seconds."""
+    times = {}
+    for line in guide.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        match = re.fullmatch(r"(\d+) .*", cells[0])
+        if match and len(cells) == 5:
+            first, again = (int(re.fullmatch(r"(\d+) s", cell).group(1)) for cell in cells[2:4])
+            times[int(match.group(1))] = (first, again)
+    return times
+
+
+def to_five(seconds):
+    return 5 * round(seconds / 5)
+
+
+def test_every_chapter_is_timed_twice():
+    times = chapter_times(RESULTS["rows"])
+    assert all(first and again for first, again in times.values()), times
+
+
+def test_the_performance_page_shows_the_last_run():
+    pages = benchmarks_all().pages(RESULTS["machine"], RESULTS["repeats"], RESULTS["rows"])
+    for path, text in pages.items():
+        assert path.read_text(encoding="utf-8") == text, "run: .venv/bin/python benchmarks/all.py --write-only"
+
+
+def test_the_instructor_guide_quotes_the_measured_run_times():
+    guide = guide_times((ROOT / "book" / "instructors.md").read_text())
+    measured = chapter_times(RESULTS["rows"])
+    assert sorted(guide) == sorted(measured), "one row per chapter"
+    for chapter, (first, again) in measured.items():
+        assert guide[chapter] == (to_five(first), to_five(again)), f"chapter {chapter}: to the nearest 5 s"
+
+
+def test_the_run_time_check_can_fail():
+    table = "\n".join(
+        [
+            "| chapter | idea | first run | again | discuss |",
+            "|---|---|---|---|---|",
+            "| 7 Reflow | x | 65 s | 45 s | 45 min |",
+        ]
+    )
+    assert guide_times(table) == {7: (65, 45)}
+    assert to_five(67.2) == 65 != to_five(43.6) == 45
+    with pytest.raises(AttributeError):
+        guide_times(table.replace("45 s", "about 45 s"))
