@@ -71,7 +71,7 @@ class ReflowRecipe:
 BOOK_2D = Recipe()
 """`fmlib.train`'s defaults: a 2D morph in a few seconds on a laptop CPU (chapter 4's first model)."""
 LONG_SPIRAL = Recipe(steps=10_000, lr=5e-3)
-"""Chapter 4's longer setting for the Gaussian-to-spiral model that chapters 5 to 7 reuse."""
+"""Chapter 4's longer setting for the Gaussian-to-spiral model that chapters 5, 6, 7 and 10 reuse."""
 BOOK_1D = Recipe(steps=6000, lr=3e-3)
 """Chapter 2's 1D mixture model."""
 BOOK_REFLOW = ReflowRecipe(Recipe(steps=2000, lr=3e-3))

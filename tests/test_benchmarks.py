@@ -1,8 +1,9 @@
 """The book's pages quote the last benchmark run (benchmarks/results.json), and nothing else.
 
 benchmarks/all.py measures and writes results.json and the Performance page's
-table and summary; the instructor guide's run times are typed by hand. These
-tests fail when either drifts from results.json, or when a chapter has no timing.
+table and summary; the run times in the instructor guide and at the top of each
+chapter are typed by hand. These tests fail when any of them drifts from
+results.json, or when a chapter has no timing.
 """
 
 import importlib.util
@@ -50,6 +51,22 @@ def guide_times(guide):
     return times
 
 
+def keeps_models(path):
+    """Whether the chapter at `path` asks fmlib's cache for a trained model (so its second run is shorter)."""
+    notebook = json.loads(path.read_text())
+    return any("trained_model(" in "".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+
+
+def stated_run_time(opening):
+    """The run time a chapter's opening states: (seconds the first time, seconds once cached), or (seconds,)."""
+    text = " ".join(opening.split())
+    two = re.search(
+        r"Run time: about (\d+) seconds on two CPU cores the first time, [^;]*; about (\d+) seconds once", text
+    )
+    one = re.search(r"Run time: about (\d+) seconds on two CPU cores\.", text)
+    return tuple(int(n) for n in (two or one).groups())
+
+
 def to_five(seconds):
     return 5 * round(seconds / 5)
 
@@ -85,3 +102,29 @@ def test_the_run_time_check_can_fail():
     assert to_five(67.2) == 65 != to_five(43.6) == 45
     with pytest.raises(AttributeError):
         guide_times(table.replace("45 s", "about 45 s"))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_each_chapter_states_its_measured_run_time(path):
+    first, again = chapter_times(RESULTS["rows"])[int(path.name[:2])]
+    opening = "".join(json.loads(path.read_text())["cells"][0]["source"])
+    if keeps_models(path):  # the first run trains what the second loads
+        assert stated_run_time(opening) == (to_five(first), to_five(again)), "to the nearest 5 s, both runs"
+    else:  # both runs do the same work: one number, between them
+        assert stated_run_time(opening) == (to_five((first + again) / 2),), "to the nearest 5 s, the two runs' mean"
+
+
+def test_the_instructor_guide_names_the_chapters_that_keep_no_models():
+    guide = " ".join((ROOT / "book" / "instructors.md").read_text().split())
+    named = re.search(r"Chapters ([\d, and]+) keep no models", guide).group(1)
+    assert [int(n) for n in re.findall(r"\d+", named)] == [int(p.name[:2]) for p in CHAPTERS if not keeps_models(p)]
+
+
+def test_the_stated_run_time_check_can_fail():
+    assert stated_run_time("Run time: about 40 seconds on two CPU cores.\n") == (40,)
+    cached = (
+        "Run time: about 45 seconds on two CPU cores the first time, when it trains\na model; about 20 seconds once"
+    )
+    assert stated_run_time(cached) == (45, 20)
+    with pytest.raises(AttributeError):
+        stated_run_time("Run time: under a minute on a laptop CPU.")

@@ -217,6 +217,18 @@ def test_an_unwritable_cache_is_found_before_training_and_the_model_still_return
         assert (tmp_path / "notes.txt").read_text() == "not a folder"
 
 
+def test_a_shared_folder_that_its_reader_cannot_write_still_serves_its_models(tmp_path, monkeypatch, read_only):
+    monkeypatch.setenv("FMLIB_CACHE", str(tmp_path / "class"))
+    trained = fmlib.trained_model("gaussian", "moons", **SMALL)  # the instructor, who can write there
+    read_only(tmp_path / "class")  # a student, who cannot
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        counts = train_counting_warnings(monkeypatch, warned)
+        loaded = fmlib.trained_model("gaussian", "moons", **SMALL)
+    assert counts == [] and warned == [], "loaded, neither trained nor warned about"
+    assert same_weights(loaded, trained)
+
+
 def test_an_empty_setting_means_the_usual_folder_and_a_tilde_means_home(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     for empty_setting in ["", "  "]:

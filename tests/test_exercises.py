@@ -150,6 +150,25 @@ def test_the_answer_key_is_up_to_date_and_in_the_instructor_guide():
     assert f"```{{include}} {key.name}\n```" in guide
 
 
+def assignments(guide):
+    """{(chapter, exercise): whether the guide says it has a check cell} for every "n.k (what it is)" in `guide`."""
+    found = re.findall(r"\b(\d+)\.(\d+)\s+\(([^()]*)\)", guide)
+    return {(int(n), int(k)): "with its check cell" in " ".join(words.split()) for n, k, words in found}
+
+
+def test_the_instructor_guide_says_which_assigned_exercises_have_a_check_cell():
+    checked = {
+        (int(path.name[:2]), number): exercise.check is not None
+        for path in CHAPTERS
+        for number, exercise in enumerate(exercises.exercises(path), start=1)
+    }
+    assigned = assignments((ROOT / "book" / "instructors.md").read_text())
+    assert len(assigned) >= 10
+    for exercise, says in assigned.items():
+        assert says == checked[exercise], f"exercise {exercise}: say whether it has a check cell"
+    assert assignments("assign 4.5 (the sliced\n   distance, with its check\n cell)") == {(4, 5): True}
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_every_exercise_has_a_solution_and_every_check_a_tolerance(path):
     found = exercises.exercises(path)

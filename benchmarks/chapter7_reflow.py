@@ -1,11 +1,11 @@
 """Reflow and minibatch optimal transport against Hawley's reflow, in one run on one machine.
 
-    .venv/bin/python benchmarks/chapter6_reflow.py          # everything (Hawley's reflow takes minutes)
-    .venv/bin/python benchmarks/chapter6_reflow.py --quick  # without Hawley's reflow
+    .venv/bin/python benchmarks/chapter7_reflow.py          # everything (Hawley's reflow takes minutes)
+    .venv/bin/python benchmarks/chapter7_reflow.py --quick  # without Hawley's reflow
 
 Protocol: sliced W2 (500 projections) between 10 000 generated points
 (N(0, I) noise, Euler with the given number of steps = NFE) and 10 000 fresh
-spiral points; straightness on 2000 points. The teacher is chapter 3's longer
+spiral points; straightness on 2000 points. The teacher is chapter 4's longer
 model (fmlib.trained_model, 10 000 steps at lr 5e-3).
 """
 
@@ -58,7 +58,7 @@ def main(quick):
     print(f"floor (target vs target): {floor:.4f}")
     print(f"{'model':26s} {'train s':>8s} {'straight':>9s} " + " ".join(f"{'NFE ' + str(n):>8s}" for n in NFES))
     builders = [
-        ("teacher (chapter 3)", lambda: teacher),
+        ("teacher (chapter 4)", lambda: teacher),
         ("reflow, fmlib defaults", lambda: fmlib.reflow(teacher, "gaussian", progress=False)[0]),
         ("minibatch OT, defaults", minibatch_ot_model),
     ]

@@ -1,7 +1,7 @@
 """2D training: fmlib's defaults against Hawley's *Flow With What You Know* settings, in one run on one machine.
 
-    .venv/bin/python benchmarks/chapter3_2d.py          # Gaussian -> spiral, then all 30 pairs
-    .venv/bin/python benchmarks/chapter3_2d.py --quick  # Gaussian -> spiral only
+    .venv/bin/python benchmarks/chapter4_2d.py          # Gaussian -> spiral, then all 30 pairs
+    .venv/bin/python benchmarks/chapter4_2d.py --quick  # Gaussian -> spiral only
 
 Protocol: sliced W2 (500 projections) between 10 000 generated points
 (N(0, I) noise for a Gaussian source, else source samples; Euler, 100 steps)
