@@ -128,3 +128,18 @@ def test_the_stated_run_time_check_can_fail():
     assert stated_run_time(cached) == (45, 20)
     with pytest.raises(AttributeError):
         stated_run_time("Run time: under a minute on a laptop CPU.")
+
+
+WORDS = {"ten": 10, "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30}
+
+
+def test_the_longer_spiral_models_training_time_is_quoted_as_measured():
+    measured = {row["claim"]: row["measured"] for row in RESULTS["rows"]}["2D: training time, longer setting"]
+    cells = json.loads((ROOT / "notebooks" / "04_morphing_2d.ipynb").read_text())["cells"]
+    chapter = " ".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    chapter = " ".join(chapter.split())
+    stated = re.search(r"starting learning rate: about (\d+) seconds on two CPU cores", chapter)
+    landing = re.search(
+        r"learned in about ([\w-]+) seconds", " ".join((ROOT / "book" / "intro.md").read_text().split())
+    )
+    assert int(stated.group(1)) == WORDS[landing.group(1)] == to_five(measured), "to the nearest 5 s"
