@@ -114,9 +114,10 @@ def test_each_chapter_states_its_measured_run_time(path):
         assert stated_run_time(opening) == (to_five((first + again) / 2),), "to the nearest 5 s, the two runs' mean"
 
 
-def test_the_instructor_guide_names_the_chapters_that_keep_no_models():
-    guide = " ".join((ROOT / "book" / "instructors.md").read_text().split())
-    named = re.search(r"Chapters ([\d, and]+) keep no models", guide).group(1)
+@pytest.mark.parametrize("page", ["instructors.md", "performance.md"])
+def test_the_pages_name_the_chapters_that_keep_no_models(page):
+    text = " ".join((ROOT / "book" / page).read_text().split())
+    named = re.search(r"Chapters ([\d, and]+) keep no models", text).group(1)
     assert [int(n) for n in re.findall(r"\d+", named)] == [int(p.name[:2]) for p in CHAPTERS if not keeps_models(p)]
 
 
