@@ -34,8 +34,7 @@ except ModuleNotFoundError:
         raise RuntimeError(
             f"fmlib could not be installed from {{repository}} (see pip's "
             "message above). Check the internet connection, or install it "
-            "by hand: pip install -e <a copy of the book's repository>. "
-            "The address is set in the book's _config.yml (repository.url)."
+            "by hand: pip install -e <a copy of the book's repository>."
         ) from None
     import fmlib"""
 
