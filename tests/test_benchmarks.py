@@ -131,16 +131,15 @@ def test_the_stated_run_time_check_can_fail():
         stated_run_time("Run time: under a minute on a laptop CPU.")
 
 
-WORDS = {"ten": 10, "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30}
-
-
 def test_the_longer_spiral_models_training_time_is_quoted_as_measured():
     measured = {row["claim"]: row["measured"] for row in RESULTS["rows"]}["2D: training time, longer setting"]
     cells = json.loads((ROOT / "notebooks" / "04_morphing_2d.ipynb").read_text())["cells"]
     chapter = " ".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
     chapter = " ".join(chapter.split())
-    stated = re.search(r"starting learning rate: about (\d+) seconds on two CPU cores", chapter)
+    stated = re.search(r"starting learning rate: (\d+) to (\d+) seconds on two CPU cores", chapter)
     landing = re.search(
-        r"learned in about ([\w-]+) seconds", " ".join((ROOT / "book" / "intro.md").read_text().split())
+        r"learned in (\d+) to (\d+) seconds", " ".join((ROOT / "book" / "intro.md").read_text().split())
     )
-    assert int(stated.group(1)) == WORDS[landing.group(1)] == to_five(measured), "to the nearest 5 s"
+    assert stated.groups() == landing.groups(), "the chapter and the landing page give one range"
+    low, high = (int(n) for n in stated.groups())
+    assert low <= measured <= high, (low, measured, high)
