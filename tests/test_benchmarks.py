@@ -30,12 +30,11 @@ def benchmarks_all():
 def chapter_times(rows):
     """{chapter number: (seconds of the first run, seconds again)} from the rows of a run."""
     measured = {row["claim"]: row["measured"] for row in rows}
+    run = benchmarks_all()
     times = {}
     for path in CHAPTERS:
-        name = f"chapter {path.stem.replace('_', ' ')}"
-        first = measured.get(f"{name}: first run, empty cache")
-        again = measured.get(f"{name}: run again, models cached")
-        times[int(path.name[:2])] = (first, again)
+        name = run.chapter_claim(path)
+        times[int(path.name[:2])] = (measured.get(name + run.FIRST), measured.get(name + run.AGAIN))
     return times
 
 
