@@ -6,6 +6,7 @@ chapter are typed by hand. These tests fail when any of them drifts from
 results.json, or when a chapter has no timing.
 """
 
+import ast
 import importlib.util
 import json
 import pathlib
@@ -118,6 +119,26 @@ def test_the_pages_name_the_chapters_that_keep_no_models(page):
     text = " ".join((ROOT / "book" / page).read_text().split())
     named = re.search(r"Chapters ([\d, and]+) keep no models", text).group(1)
     assert [int(n) for n in re.findall(r"\d+", named)] == [int(p.name[:2]) for p in CHAPTERS if not keeps_models(p)]
+
+
+def models_first_trained_by():
+    """The chapters that are first, in reading order, to ask the cache for some trained model."""
+    first = {}
+    for path in CHAPTERS:
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                for node in ast.walk(ast.parse("".join(cell["source"]))):
+                    name = getattr(node, "func", None)
+                    if getattr(name, "attr", getattr(name, "id", None)) == "trained_model":
+                        first.setdefault(ast.unparse(node), int(path.name[:2]))
+    return sorted(set(first.values()))
+
+
+@pytest.mark.parametrize("page", ["instructors.md", "setup.md"])
+def test_the_pages_name_the_chapters_that_fill_a_shared_cache(page):
+    text = " ".join((ROOT / "book" / page).read_text().split())
+    named = re.search(r"run chapters ([\d, and]+) once", text).group(1)
+    assert [int(n) for n in re.findall(r"\d+", named)] == models_first_trained_by()
 
 
 def test_the_stated_run_time_check_can_fail():
