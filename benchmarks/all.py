@@ -207,7 +207,12 @@ def write_pages(machine, repeats, rows):
 def shown(row):
     """(measured, goal) of `row` as the page shows them: units and ≤ kept on one line."""
     goal = row["goal"].replace("<= ", "\u2264\u00a0").replace(">= ", "\u2265\u00a0")
-    return f"{row['measured']:.4g}\u00a0{row['unit']}".strip(), goal
+    return with_unit(row["measured"], row), goal
+
+
+def with_unit(number, row):
+    """`number`, a measurement or a reference of `row`, to four figures with the row's unit."""
+    return f"{number:.4g}\u00a0{row['unit']}".strip()
 
 
 FIRST, AGAIN = ": first run, empty cache", ": run again, models cached"
@@ -262,7 +267,9 @@ def pages(machine, repeats, rows):
         "|---|---|---|---|---|---|",
     ]
     for row in claims:
-        reference = f"{row['reference']:.4g} ({row['reference_name']})" if row["reference"] is not None else ""
+        reference = ""
+        if row["reference"] is not None:
+            reference = f"{with_unit(row['reference'], row)} ({row['reference_name']})"
         ratio = f"{row['ratio']:.1f}" if row["ratio"] else ""
         measured, goal = shown(row)
         lines.append(f"| {row['claim']} | {measured} | {reference} | {ratio} | {goal} | {VERDICT[row['met']]} |")
@@ -308,7 +315,8 @@ def summary(rows):
         f"- **In 1D, chapter 2's model samples {one_d_w2['ratio']:.1f} times closer** to its target than a "
         f"model with Roelants' settings (Wasserstein distance {one_d_w2['measured']:.3f} against "
         f"{one_d_w2['reference']:.3f}), "
-        f"for {one_d_time['measured']:.0f} seconds of training against {one_d_time['reference']:.0f}.\n"
+        f"in {one_d_time['measured']:.0f} seconds of training ({one_d_time['reference']:.0f} with Roelants' "
+        "settings).\n"
     )
 
 

@@ -141,6 +141,14 @@ def test_the_pages_name_the_chapters_that_fill_a_shared_cache(page):
     assert [int(n) for n in re.findall(r"\d+", named)] == models_first_trained_by()
 
 
+def test_the_instructor_guide_quotes_what_a_missing_model_costs():
+    times = chapter_times(RESULTS["rows"])
+    costs = [first - again for path in CHAPTERS if keeps_models(path) for first, again in [times[int(path.name[:2])]]]
+    text = " ".join((ROOT / "book" / "instructors.md").read_text().split())
+    low, high = (int(n) for n in re.search(r"adds (\d+) to (\d+) seconds to each of these chapters", text).groups())
+    assert low <= min(costs) and max(costs) <= high, f"first run minus the run again: {costs}"
+
+
 def test_the_stated_run_time_check_can_fail():
     assert stated_run_time("Run time: about 40 seconds on two CPU cores.\n") == (40,)
     cached = (
