@@ -316,14 +316,9 @@ def bibliography():
     return entries
 
 
-UNTRACED = {"flowmodelsnotes"}
-"""Entries whose authors and address are not known yet: course notes that reached us as a file, without them."""
-
-
 def test_every_reference_gives_its_authors_year_and_address():
     entries = bibliography()
-    assert len(entries) > 5 and UNTRACED <= set(entries)
+    assert len(entries) > 5
     for key, fields in entries.items():
-        has = {"author", "year"} <= set(fields) and ("url" in fields or "doi" in fields)
-        assert has or key in UNTRACED, f"{key}: give its authors, year and a URL or DOI"
-        assert not (has and key in UNTRACED), f"{key} is complete now: take it off UNTRACED"
+        assert {"author", "year"} <= set(fields), f"{key}: give its authors and year"
+        assert "url" in fields or "doi" in fields, f"{key}: give a URL or DOI"
