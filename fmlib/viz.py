@@ -48,6 +48,10 @@ NEUTRAL = "#555555"
 CLASS_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 Colour = Union[str, tuple[float, ...]]  # anything matplotlib takes as a colour
 SPEED_CMAP = "viridis"
+# Streamline density in animations: each frame draws its streamlines anew, the
+# slowest part of a field animation; 0.9 draws about a sixth less than a still
+# figure's 1.1 and still shows the field's shape.
+FRAME_DENSITY = 0.9
 DENSITY_CMAP = "viridis"
 VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
 
@@ -456,8 +460,12 @@ def vector_field(
     title: Optional[str] = None,
     colorbar: bool = True,
     norm: Optional[mpl.colors.Normalize] = None,
+    density: float = 1.1,
 ) -> Axes:
-    """Streamlines of `velocity(x, t)` at one time t, coloured by speed (on the scale `norm`, if given)."""
+    """Streamlines of `velocity(x, t)` at one time t, coloured by speed (on the scale `norm`, if given).
+
+    `density` sets how closely the streamlines are packed (matplotlib's streamplot density).
+    """
     checks.positive_number(lim, "lim"), checks.whole_number(grid, "grid", minimum=2)
     axis, v, speed = _field_on_square(velocity, t, lim, grid)
     stream = ax.streamplot(
@@ -468,7 +476,7 @@ def vector_field(
         color=speed,
         cmap=SPEED_CMAP,
         norm=norm,
-        density=1.1,
+        density=density,
         linewidth=1.0,
         arrowsize=0.9,
     )
@@ -1018,7 +1026,10 @@ def animate_fields(
         t = float(times[i])
         for ax, velocity, title in zip(axes[0], velocities, titles):
             ax.clear()
-            vector_field(ax, velocity, t, lim=lim, grid=30, title=f"{title}, t = {t:.2f}", colorbar=False, norm=norm)
+            label = f"{title}, t = {t:.2f}"
+            vector_field(
+                ax, velocity, t, lim=lim, grid=30, title=label, colorbar=False, norm=norm, density=FRAME_DENSITY
+            )
 
     return animate(fig, update, frames, fps)
 
@@ -1049,7 +1060,8 @@ def animate_streamlines_and_paths(
         i = frames[frame]
         ax.clear()
         title = f"streamlines at t = {times[i]:.2f}, paths so far"
-        vector_field(ax, velocity, float(times[i]), lim=lim, grid=30, title=title, colorbar=False)
+        t = float(times[i])
+        vector_field(ax, velocity, t, lim=lim, grid=30, title=title, colorbar=False, density=FRAME_DENSITY)
         for j in range(trajectory.shape[1]):
             ax.plot(trajectory[: i + 1, j, 0], trajectory[: i + 1, j, 1], color="black", lw=1.3)
         ax.scatter(trajectory[i, :, 0], trajectory[i, :, 1], s=36, color=MODEL, edgecolors="white", zorder=3)

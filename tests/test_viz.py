@@ -103,6 +103,17 @@ def test_figures_built_from_many_panels_stay_within_the_page_width(animated):
     assert animated[0][1] == 7  # every step (the video holds the last frame)
 
 
+def test_a_lower_streamline_density_draws_fewer_streamlines():
+    # Animations draw their fields at viz.FRAME_DENSITY, below a still figure's default, to render faster.
+    def arrows(**density):
+        fig, ax = plt.subplots()
+        viz.vector_field(ax, swirl, t=0.5, **density)
+        return len(ax.patches)  # one arrow per streamline
+
+    still, frame = arrows(), arrows(density=viz.FRAME_DENSITY)
+    assert 0 < frame < still
+
+
 def test_a_ride_along_a_curve_shows_the_curve_its_end_and_the_miss():
     ride = fmlib.parabola.ride(10, "euler")
     fig, ax = plt.subplots()
