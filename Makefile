@@ -27,7 +27,14 @@ _build/.fmlib-stamp: $(wildcard fmlib/*.py book/_ext/*.py)
 	mkdir -p _build
 	touch $@
 
-book: $(BIN)/.installed _build/.fmlib-stamp
+# Sphinx writes no page, and so copies no static file, when no page changed:
+# after an edit to the book's style sheet or scripts, write every page again
+# (the chapters' executed outputs stay in the execution cache).
+_build/.static-stamp: _build/.fmlib-stamp $(wildcard book/_static/*)
+	rm -rf _build/html _build/.doctrees
+	touch $@
+
+book: $(BIN)/.installed _build/.static-stamp
 	$(BIN)/python scripts/vendor_mathjax.py
 	$(BIN)/python scripts/export_live_models.py
 	FMLIB_PHONE_FIGURES=1 $(BIN)/jupyter-book build . -W --keep-going

@@ -322,6 +322,30 @@ def test_no_code_or_output_runs_off_its_box(site, browser, width):
         page.close()
 
 
+WIDE_TABLES = {"performance": 1}
+"""Tables left to scroll sideways on a phone, by page: the Performance page's measurements, six columns of
+numbers under a summary in words."""
+
+SCROLLING_TABLES = """() => [...document.querySelectorAll('article table')]
+    .map(table => table.scrollWidth > table.parentElement.clientWidth + 1)"""
+
+
+def test_the_pages_tables_fit_a_phone(site, browser):
+    """Tables written in the text (the instructor plan, the notation, chapter 7's comparison) fit a 390 px phone."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        tables, wide = 0, {}
+        for path in sorted(site.glob("book/*.html")) + [site / "notebooks" / f"{c}.html" for c in CHAPTERS]:
+            page.goto(path.as_uri(), wait_until="load")
+            scrolling = page.evaluate(SCROLLING_TABLES)
+            tables += len(scrolling)
+            if any(scrolling):
+                wide[path.stem] = sum(scrolling)
+        assert tables >= 6 and wide == WIDE_TABLES
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_video_controls_lie_under_the_picture_not_over_it(site, browser, width):
     """Each chapter's videos keep CONTROLS_PIXELS (fmlib.video) blank under the picture, on a desktop and a phone."""
