@@ -31,7 +31,7 @@ _build/.fmlib-stamp: $(wildcard fmlib/*.py book/_ext/*.py)
 # after an edit to the book's style sheet or scripts, write every page again
 # (the chapters' executed outputs stay in the execution cache).
 _build/.static-stamp: _build/.fmlib-stamp $(wildcard book/_static/*)
-	rm -rf _build/html _build/.doctrees
+	rm -rf _build/html
 	touch $@
 
 book: $(BIN)/.installed _build/.static-stamp

@@ -48,10 +48,12 @@ NEUTRAL = "#555555"
 CLASS_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 Colour = Union[str, tuple[float, ...]]  # anything matplotlib takes as a colour
 SPEED_CMAP = "viridis"
-# Streamline density in animations: each frame draws its streamlines anew, the
-# slowest part of a field animation; 0.9 draws about a sixth less than a still
-# figure's 1.1 and still shows the field's shape.
-FRAME_DENSITY = 0.9
+# How closely streamlines are packed (matplotlib's streamplot density): a still
+# figure's, and an animation frame's. Each frame draws its streamlines anew, the
+# slowest part of a field animation; the sparser packing draws about a sixth less
+# and still shows the field's shape.
+STREAMLINE_DENSITY = 1.1
+FRAME_STREAMLINE_DENSITY = 0.9
 DENSITY_CMAP = "viridis"
 VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
 
@@ -460,13 +462,14 @@ def vector_field(
     title: Optional[str] = None,
     colorbar: bool = True,
     norm: Optional[mpl.colors.Normalize] = None,
-    density: float = 1.1,
+    density: float = STREAMLINE_DENSITY,
 ) -> Axes:
     """Streamlines of `velocity(x, t)` at one time t, coloured by speed (on the scale `norm`, if given).
 
     `density` sets how closely the streamlines are packed (matplotlib's streamplot density).
     """
     checks.positive_number(lim, "lim"), checks.whole_number(grid, "grid", minimum=2)
+    checks.positive_number(density, "density")
     axis, v, speed = _field_on_square(velocity, t, lim, grid)
     stream = ax.streamplot(
         axis,
@@ -1027,9 +1030,8 @@ def animate_fields(
         for ax, velocity, title in zip(axes[0], velocities, titles):
             ax.clear()
             label = f"{title}, t = {t:.2f}"
-            vector_field(
-                ax, velocity, t, lim=lim, grid=30, title=label, colorbar=False, norm=norm, density=FRAME_DENSITY
-            )
+            density = FRAME_STREAMLINE_DENSITY
+            vector_field(ax, velocity, t, lim=lim, grid=30, title=label, colorbar=False, norm=norm, density=density)
 
     return animate(fig, update, frames, fps)
 
@@ -1059,9 +1061,9 @@ def animate_streamlines_and_paths(
     def update(frame):
         i = frames[frame]
         ax.clear()
-        title = f"streamlines at t = {times[i]:.2f}, paths so far"
         t = float(times[i])
-        vector_field(ax, velocity, t, lim=lim, grid=30, title=title, colorbar=False, density=FRAME_DENSITY)
+        title = f"streamlines at t = {t:.2f}, paths so far"
+        vector_field(ax, velocity, t, lim=lim, grid=30, title=title, colorbar=False, density=FRAME_STREAMLINE_DENSITY)
         for j in range(trajectory.shape[1]):
             ax.plot(trajectory[: i + 1, j, 0], trajectory[: i + 1, j, 1], color="black", lw=1.3)
         ax.scatter(trajectory[i, :, 0], trajectory[i, :, 1], s=36, color=MODEL, edgecolors="white", zorder=3)

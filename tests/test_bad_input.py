@@ -1062,6 +1062,7 @@ for bad in [0, -1]:
         f"vector_field: lim={bad}", lambda bad=bad: viz.vector_field(axes(), swirl, lim=bad), refused(ValueError, "lim")
     )
 case("vector_field: grid=1", lambda: viz.vector_field(axes(), swirl, grid=1), refused(ValueError, "grid"))
+case("vector_field: density=0", lambda: viz.vector_field(axes(), swirl, density=0), refused(ValueError, "density"))
 case("vector_field: a 1D model", lambda: viz.vector_field(axes(), net(dim=1)), refused(ValueError, "dim"))
 case("walk: 1D positions", lambda: viz.walk(axes(), torch.randn(4), torch.rand(4)), refused(ValueError, "positions"))
 case(

@@ -80,9 +80,9 @@ def test_time_colour_runs_from_source_to_target():
 
 @pytest.fixture
 def animated(monkeypatch):
-    """The figures and frame counts that viz hands to the video encoder, instead of encoding them."""
+    """The (figure, frame count, update) that viz hands to the video encoder, instead of encoding them."""
     shown = []
-    monkeypatch.setattr(viz, "animate", lambda fig, update, frames, fps=20: shown.append((fig, frames)))
+    monkeypatch.setattr(viz, "animate", lambda fig, update, frames, fps=20: shown.append((fig, frames, update)))
     return shown
 
 
@@ -98,20 +98,22 @@ def test_figures_built_from_many_panels_stay_within_the_page_width(animated):
     ]
     viz.animate_clouds([sol.trajectory] * 3, sol.times)
     viz.animate_fields([swirl] * 4, ["swirl"] * 4, frames=2)
-    figures += [fig for fig, _ in animated]
+    figures += [fig for fig, *_ in animated]
     assert [fig.get_figwidth() <= viz.PAGE_WIDTH + 1e-9 for fig in figures] == [True] * len(figures)
     assert animated[0][1] == 7  # every step (the video holds the last frame)
 
 
-def test_a_lower_streamline_density_draws_fewer_streamlines():
-    # Animations draw their fields at viz.FRAME_DENSITY, below a still figure's default, to render faster.
-    def arrows(**density):
-        fig, ax = plt.subplots()
-        viz.vector_field(ax, swirl, t=0.5, **density)
+def test_animation_frames_draw_fewer_streamlines_than_still_figures(animated):
+    # Animations draw their fields at viz.FRAME_STREAMLINE_DENSITY, sparser than a still figure, to render faster.
+    def arrows(ax):
         return len(ax.patches)  # one arrow per streamline
 
-    still, frame = arrows(), arrows(density=viz.FRAME_DENSITY)
-    assert 0 < frame < still
+    fig, ax = plt.subplots()
+    viz.vector_field(ax, swirl, t=1.0)
+    viz.animate_fields([swirl], ["swirl"], frames=2)
+    frame, _, update = animated[0]
+    update(1)  # the last frame: t = 1, as in the still figure
+    assert 0 < arrows(frame.axes[0]) < arrows(ax)
 
 
 def test_a_ride_along_a_curve_shows_the_curve_its_end_and_the_miss():
