@@ -54,6 +54,7 @@ SPEED_CMAP = "viridis"
 # and still shows the field's shape.
 STREAMLINE_DENSITY = 1.1
 FRAME_STREAMLINE_DENSITY = 0.9
+FRAME_GRID = 30  # points per side where an animation frame evaluates its field
 DENSITY_CMAP = "viridis"
 VELOCITY_CMAP = "RdBu_r"  # diverging: red moves up (v > 0), blue moves down
 
@@ -1003,6 +1004,22 @@ def budget_axis(ax: Axes, budgets: Sequence[int]) -> Axes:
     return ax
 
 
+def _field_frame(ax, velocity, t, lim, title, norm=None):
+    """Redraw `ax` as one animation frame of `velocity`'s streamlines at time t (sparser than a still figure)."""
+    ax.clear()
+    vector_field(
+        ax,
+        velocity,
+        t,
+        lim=lim,
+        grid=FRAME_GRID,
+        title=title,
+        colorbar=False,
+        norm=norm,
+        density=FRAME_STREAMLINE_DENSITY,
+    )
+
+
 def animate_fields(
     velocities: Sequence[Velocity],
     titles: Sequence[str],
@@ -1021,17 +1038,14 @@ def animate_fields(
         1, len(velocities), figsize=_figure_size(4.2 * len(velocities), 4.4), constrained_layout=True, squeeze=False
     )
     times = np.linspace(0, 1, frames)
-    fastest = max(_field_on_square(v, float(t), lim, 30)[2].max() for v in velocities for t in times)
+    fastest = max(_field_on_square(v, float(t), lim, FRAME_GRID)[2].max() for v in velocities for t in times)
     norm = mpl.colors.Normalize(0, fastest)
     fig.colorbar(mpl.cm.ScalarMappable(norm, SPEED_CMAP), ax=axes[0].tolist(), label="speed", shrink=0.8)
 
     def update(i):
         t = float(times[i])
         for ax, velocity, title in zip(axes[0], velocities, titles):
-            ax.clear()
-            label = f"{title}, t = {t:.2f}"
-            density = FRAME_STREAMLINE_DENSITY
-            vector_field(ax, velocity, t, lim=lim, grid=30, title=label, colorbar=False, norm=norm, density=density)
+            _field_frame(ax, velocity, t, lim, f"{title}, t = {t:.2f}", norm)
 
     return animate(fig, update, frames, fps)
 
@@ -1060,10 +1074,8 @@ def animate_streamlines_and_paths(
 
     def update(frame):
         i = frames[frame]
-        ax.clear()
         t = float(times[i])
-        title = f"streamlines at t = {t:.2f}, paths so far"
-        vector_field(ax, velocity, t, lim=lim, grid=30, title=title, colorbar=False, density=FRAME_STREAMLINE_DENSITY)
+        _field_frame(ax, velocity, t, lim, f"streamlines at t = {t:.2f}, paths so far")
         for j in range(trajectory.shape[1]):
             ax.plot(trajectory[: i + 1, j, 0], trajectory[: i + 1, j, 1], color="black", lw=1.3)
         ax.scatter(trajectory[i, :, 0], trajectory[i, :, 1], s=36, color=MODEL, edgecolors="white", zorder=3)
