@@ -22,7 +22,7 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 # Jupyter Book's execution cache and Sphinx's environment both key on the
 # notebooks alone, not on fmlib or the book's Sphinx extensions: build afresh
 # whenever they change, so no page shows stale figures.
-_build/.fmlib-stamp: $(wildcard fmlib/*.py book/_ext/*.py)
+_build/.fmlib-stamp: $(wildcard fmlib/*.py fmlib/viz/*.py book/_ext/*.py)
 	rm -rf _build
 	mkdir -p _build
 	touch $@

@@ -64,7 +64,7 @@ def test_code_lines_fit_the_page(path):
     assert not long, long
 
 
-@pytest.mark.parametrize("path", CHAPTERS + sorted((ROOT / "fmlib").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHAPTERS + sorted((ROOT / "fmlib").rglob("*.py")), ids=lambda p: p.name)
 def test_figures_fit_the_page(path):
     # fmlib.viz.page_png narrows a figure to the text column (viz.PAGE_WIDTH)
     # and keeps its labels at 9 points or more: a figure planned much wider

@@ -57,7 +57,7 @@ def reader_text(path):
     return path.read_text()
 
 
-READER_FILES = CHAPTERS + sorted((ROOT / "book").glob("*.md")) + sorted((ROOT / "fmlib").glob("*.py"))
+READER_FILES = CHAPTERS + sorted((ROOT / "book").glob("*.md")) + sorted((ROOT / "fmlib").rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", READER_FILES, ids=lambda p: p.name)

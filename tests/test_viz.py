@@ -82,7 +82,9 @@ def test_time_colour_runs_from_source_to_target():
 def animated(monkeypatch):
     """The (figure, frame count, update) that viz hands to the video encoder, instead of encoding them."""
     shown = []
-    monkeypatch.setattr(viz, "animate", lambda fig, update, frames, fps=20: shown.append((fig, frames, update)))
+    monkeypatch.setattr(
+        viz.animations, "animate", lambda fig, update, frames, fps=20: shown.append((fig, frames, update))
+    )
     return shown
 
 
@@ -138,7 +140,9 @@ def test_importing_fmlib_leaves_matplotlib_settings_alone():
 
 def test_streamlines_and_paths_draw_each_frame_with_the_trails_so_far(monkeypatch):
     drawn = []
-    monkeypatch.setattr(viz, "animate", lambda fig, update, frames, fps=20: drawn.append((fig, update, frames)))
+    monkeypatch.setattr(
+        viz.animations, "animate", lambda fig, update, frames, fps=20: drawn.append((fig, update, frames))
+    )
     sol = fmlib.integrate(swirl, fmlib.sample("gaussian", 5, seed=0), steps=7, trajectory=True)
     viz.animate_streamlines_and_paths(swirl, sol.trajectory, sol.times, every=3)
     ((fig, update, frames),) = drawn
