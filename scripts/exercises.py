@@ -1,13 +1,13 @@
-"""The chapters' exercises: their folded solutions, the cells students fill in, the checks that grade them.
+"""The chapters' exercises: their solutions, the cells students fill in, the checks that grade them.
 
 The chapters in notebooks/ are the instructor edition. In a chapter's Markdown an
-exercise opens with **Exercise N (kind: title).** and its solution follows it,
-folded (in Jupyter, in Colab and on the website alike):
+exercise opens with **Exercise N (kind: title).** and its solution follows it in
+cells tagged `solution`, which run where they stand when the chapter runs:
 
-    <details>
-    <summary>Solution</summary>
-    ... prose and ```python blocks ...
-    </details>
+- code cells, folded in every front end: the tag `hide-cell` on the website,
+  `jupyter.source_hidden` and `outputs_hidden` in JupyterLab and Notebook 7,
+  `cellView: form` (titled by a first line `# @title Solution`) in Colab;
+- Markdown cells that explain it, inside `<details><summary>Solution</summary>`.
 
 A coding exercise also has a code cell to fill in, marked "# your code here", that
 ends by calling its check, check_something(answer): the check prints "correct" or
@@ -17,8 +17,8 @@ ends by calling its check, check_something(answer): the check prints "correct" o
     python scripts/exercises.py answer-key            # rewrite book/answer_key.md
     python scripts/exercises.py answer-key --check    # only report (the tests do this)
 
-The student edition is every chapter with its solutions cut out and nothing else
-changed: the fill-in cells keep their blanks and checks, the setup cell still
+The student edition is every chapter without the cells tagged `solution`, nothing
+else changed: the fill-in cells keep their blanks and checks, the setup cell still
 installs fmlib in Colab. The answer key lists, per exercise, what its check
 accepts and what its solution says, taken from the chapters. Only the standard
 library is used, so the student edition can be made from a fresh clone before
@@ -32,7 +32,7 @@ import pathlib
 import re
 import sys
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -40,8 +40,8 @@ STUDENT = ROOT / "student"
 ANSWER_KEY = ROOT / "book" / "answer_key.md"
 
 EXERCISE = re.compile(r"\*\*Exercise (\d+) \((conceptual|coding|exploratory): (.*?)\)\.?\*\*", re.S)
-SOLUTION = re.compile(r"<details>\s*<summary>\s*Solution\s*</summary>(.*?)</details>", re.S | re.I)
-PYTHON = re.compile(r"```python\n(.*?)```", re.S)
+SOLUTION_TAG = "solution"
+COLAB_TITLE = "# @title Solution\n"  # the first line of a solution's code: Colab shows it on the folded cell
 FILL_IN = "# your code here"
 CHECK_CALL = re.compile(r"^(check_\w+)\(", re.M)
 # torch.allclose's and isclose's own tolerances, for a check that keeps them (tests/test_exercises.py
@@ -61,20 +61,26 @@ def source(cell):
     return "".join(cell["source"])
 
 
-def python_blocks(markdown):
-    """The ```python blocks of a piece of Markdown."""
-    return PYTHON.findall(markdown)
+def is_solution(cell):
+    return SOLUTION_TAG in cell["metadata"].get("tags", [])
 
 
-def solutions(notebook):
-    """The folded solutions of a chapter, in order, each as the Markdown inside its <details>."""
-    markdown = (source(cell) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
-    return [solution for text in markdown for solution in SOLUTION.findall(text)]
+def solution_cells(notebook):
+    return [cell for cell in notebook["cells"] if is_solution(cell)]
 
 
-def solution_code(notebook):
-    """The code of a chapter's solutions: the blocks that run after the chapter (tests/test_book.py)."""
-    return [block for solution in solutions(notebook) for block in python_blocks(solution)]
+def solution_code(cell):
+    """A solution's code cell as a reader would copy it: without the title line Colab shows."""
+    text = source(cell)
+    return text[len(COLAB_TITLE) :] if text.startswith(COLAB_TITLE) else text
+
+
+def unfolded(cell):
+    """A solution's Markdown cell without the <details> around it: the lines between its summary and its end."""
+    lines = source(cell).strip("\n").splitlines()
+    if len(lines) >= 3 and lines[0] == "<details>" and lines[1].startswith("<summary>") and lines[-1] == "</details>":
+        lines = lines[2:-1]
+    return "\n".join(lines).strip("\n")
 
 
 def fill_in_cells(notebook):
@@ -88,21 +94,9 @@ def check_called(cell):
 
 
 def student_notebook(notebook):
-    """`notebook` without its solutions: a Markdown cell that held only solutions goes, nothing else changes."""
+    """`notebook` without the cells tagged `solution`; nothing else changes."""
     student = copy.deepcopy(notebook)
-    cells = []
-    for cell in student["cells"]:
-        if cell["cell_type"] == "markdown":
-            text, cut = SOLUTION.subn("", source(cell))
-            if cut:
-                # The blank lines around a solution go with it.
-                text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
-                if not text.strip():
-                    continue
-                # As it was: a list of lines on disk, one string in nbformat's notebooks.
-                cell["source"] = text if isinstance(cell["source"], str) else text.splitlines(keepends=True)
-        cells.append(cell)
-    student["cells"] = cells
+    student["cells"] = [cell for cell in student["cells"] if not is_solution(cell)]
     return student
 
 
@@ -133,30 +127,35 @@ class Exercise:
     number: int
     kind: str
     title: str
-    solution: str = ""
     check: Optional[str] = None  # the check's name, for a coding exercise with a cell to fill in
+    solution_cells: list = field(default_factory=list)
+
+    @property
+    def solution(self) -> str:
+        """The solution as Markdown: its explanations and its code, in the order the chapter gives them."""
+        parts = [
+            f"```python\n{solution_code(cell).rstrip()}\n```" if cell["cell_type"] == "code" else unfolded(cell)
+            for cell in self.solution_cells
+        ]
+        return "\n\n".join(parts)
+
+    @property
+    def code(self) -> list:
+        return [solution_code(cell) for cell in self.solution_cells if cell["cell_type"] == "code"]
 
 
 def exercises(path):
-    """The exercises of the chapter at `path`, in order, each with its solution and its check."""
+    """The exercises of the chapter at `path`, in order, each with its solution's cells and its check."""
     chapter, found = int(path.name[:2]), []
     for cell in read(path)["cells"]:
-        if cell["cell_type"] == "code":
+        if is_solution(cell):
+            found[-1].solution_cells.append(cell)
+        elif cell["cell_type"] == "code":
             if FILL_IN in source(cell) and found:
                 found[-1].check = check_called(cell)
-            continue
-        text = source(cell)
-        parts = sorted(
-            [(m.start(), "exercise", m) for m in EXERCISE.finditer(text)]
-            + [(m.start(), "solution", m) for m in SOLUTION.finditer(text)],
-            key=lambda p: p[0],
-        )
-        for _, what, match in parts:
-            if what == "exercise":
-                number, kind, title = match.groups()
+        else:
+            for number, kind, title in EXERCISE.findall(source(cell)):
                 found.append(Exercise(chapter, int(number), kind, " ".join(title.split())))
-            elif found:
-                found[-1].solution = match.group(1).strip()
     return found
 
 
@@ -268,7 +267,7 @@ def answer_key():
                     code,
                     "```",
                 ]
-            asserted = [condition for block in python_blocks(exercise.solution) for condition in asserts(block)]
+            asserted = [condition for block in exercise.code for condition in asserts(block)]
             if asserted:
                 out += ["", "Its solution asserts " + " and ".join(f"`{a}`" for a in asserted) + "."]
             out += ["", "*The book's solution:*", "", from_book(exercise.solution)]

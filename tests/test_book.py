@@ -1,28 +1,16 @@
 """House rules of the book that a reader in Jupyter, Colab or on the website would trip over."""
 
 import ast
-import importlib.util
 import json
 import pathlib
 import re
 
+import exercises
 import pytest
+import sync_setup_cell as sync
 import yaml
-from test_prose import unbacked_numbers
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def script(name):
-    """The module scripts/<name>.py (the scripts folder is no package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sync = script("sync_setup_cell")
-exercises = script("exercises")
 
 CHAPTERS = sync.chapters()
 
@@ -59,7 +47,6 @@ def test_code_lines_fit_the_page(path):
     # 79 characters fit a code box on a 1280-pixel screen (book/_static/book.css);
     # longer lines scroll sideways on the website.
     code = ["".join(c["source"]) for c in cells(path) if c["cell_type"] == "code"]
-    code += exercises.solution_code(json.loads(path.read_text()))
     long = [line for block in code for line in block.splitlines() if len(line) > 79]
     assert not long, long
 
@@ -87,7 +74,7 @@ def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
     markdown = text(path, "markdown")
     code = text(path, "code")
     assert "**You will learn to**" in "".join(cells(path)[0]["source"]), "objectives open the chapter"
-    assert markdown.count("<summary>Solution</summary>") >= 3
+    assert len(exercises.exercises(path)) >= 3
     assert "## Summary" in markdown and "## Self-check" in markdown
     assert code.count("assert ") >= 1
     kinds = set(re.findall(r"\*\*Exercise \d+ \((conceptual|coding|exploratory):", markdown))
@@ -99,7 +86,7 @@ def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
     for cell in fill_in:
         check = exercises.check_called(cell)
         assert check, "a cell to fill in ends by calling its check"
-        assert f"assert {check}(" in markdown, "the solution asserts the check"
+        assert f"assert {check}(" in code, "the solution asserts the check"
 
 
 def glossary_entries():
@@ -148,35 +135,6 @@ def test_every_toc_entry_exists_and_every_chapter_is_in_the_toc():
     assert listed == {f"notebooks/{p.stem}" for p in CHAPTERS}
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_exercise_solutions_run_after_the_chapter(path):
-    # The chapter's student edition (scripts/exercises.py: its code cells are the chapter's)
-    # runs top to bottom in a fresh kernel, in the chapter's folder, and every check of a
-    # cell to fill in says "not yet" instead of failing. Then the instructor's solutions,
-    # which live in folded Markdown where nbval never runs them, are filled in after it:
-    # they run, and each asserts that its check now passes.
-    nbformat = pytest.importorskip("nbformat")
-    from nbclient import NotebookClient
-
-    instructor = nbformat.read(path, as_version=4)
-    notebook = nbformat.from_dict(exercises.student_notebook(instructor))
-    blocks = exercises.solution_code(instructor)
-    assert blocks, "no solution code found"
-    chapter = len(notebook.cells)
-    notebook.cells += [nbformat.v4.new_code_cell(block) for block in blocks]
-    NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
-    for cell in exercises.fill_in_cells(notebook):
-        printed = "".join(output.get("text", "") for output in cell.outputs)
-        assert "not yet" in printed, printed
-    # Every number the instructor's text quotes, its solutions' included, is printed by the
-    # chapter or its solutions (tests/test_prose.py): the instructor edition with this run's outputs.
-    executed = {cell.id: cell for cell in notebook.cells[:chapter]}
-    instructor.cells = [executed.get(cell.id, cell) for cell in instructor.cells] + notebook.cells[chapter:]
-    assert not unbacked_numbers(instructor), f"quoted but not printed: {unbacked_numbers(instructor)}"
-
-
 def test_setup_cell_installs_fmlib_from_the_configured_repository_only_when_missing(monkeypatch):
     import subprocess
     import sys
@@ -195,6 +153,24 @@ def test_setup_cell_installs_fmlib_from_the_configured_repository_only_when_miss
     assert calls == [[sys.executable, "-m", "pip", "install", "-q", f"fmlib @ git+{url}"]]
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_solutions_are_folded_in_every_front_end(path):
+    # Code: hidden with its output on the website (hide-cell), in JupyterLab and Notebook 7
+    # (jupyter.source_hidden, outputs_hidden) and in Colab (a form, titled by its first line).
+    # Markdown: inside <details>, which every front end folds.
+    solutions = exercises.solution_cells(json.loads(path.read_text()))
+    assert {cell["cell_type"] for cell in solutions} == {"code", "markdown"}
+    for cell in solutions:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert "hide-cell" in cell["metadata"]["tags"], source[:60]
+            assert cell["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}, source[:60]
+            assert cell["metadata"]["cellView"] == "form" and source.startswith(exercises.COLAB_TITLE), source[:60]
+        else:
+            assert re.fullmatch(r"<details>\n<summary>Solution(, continued)?</summary>\n\n.+\n</details>", source, re.S)
+            assert exercises.unfolded(cell) and "<details>" not in exercises.unfolded(cell), source[:60]
+
+
 DRAWS = re.compile(r"plt\.subplots|\bax\.|\baxes\[|viz\.(?!use_book_style)\w+\(|widgets\.Panel\(")
 
 
@@ -203,9 +179,10 @@ def test_plotting_cells_are_folded_alike_in_every_chapter(path):
     # One rule for every chapter: a cell that draws a figure, an animation or a panel
     # is folded on the website (hide-input), so the idea's code reads between the
     # paragraphs; and a folded cell computes nothing the text relies on (it trains
-    # and prints nothing), so folding never hides the idea.
+    # and prints nothing), so folding never hides the idea. An exercise's solution
+    # is folded whole, output and all (test_solutions_are_folded_in_every_front_end).
     for cell in cells(path):
-        if cell["cell_type"] != "code":
+        if cell["cell_type"] != "code" or exercises.is_solution(cell):
             continue
         source = "".join(cell["source"])
         folded = "hide-input" in cell["metadata"].get("tags", [])

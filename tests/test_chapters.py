@@ -5,17 +5,15 @@ import pathlib
 import re
 
 import pytest
-from test_book import exercises
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def code(path):
-    """A chapter's code cells and the Python blocks of its folded solutions, as one string."""
+    """A chapter's code cells, its exercises' solutions included, as one string."""
     notebook = json.loads(path.read_text())
-    cells = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
-    return "\n".join(cells + exercises.solution_code(notebook))
+    return "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
 
 
 # fmlib.recipes.LONG_SPIRAL and HAWLEY_2D spelled out, as they were copied before they had a name.

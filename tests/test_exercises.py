@@ -1,10 +1,11 @@
 """The student edition (`make student`) and the graders' answer key, made from the chapters by scripts/exercises.py.
 
-The student edition is executed by tests/test_book.py (each chapter's student
-notebook, top to bottom in a fresh kernel, its checks saying "not yet", then the
-instructor's solutions filled in, passing every check), and by nbval, since its
-code cells are the chapters' own: the tests here prove that they are, and that
-nothing of a solution is left.
+The solutions run where they stand, in nbval's one run of each chapter: each
+cell to fill in runs first, as a student would find it, and its check must say
+"not yet"; the solution after it must make the check pass (it asserts so). The
+student edition is the chapter without its solution cells, so that run covers
+it too: the tests here prove that nothing else differs and nothing of a solution
+is left.
 """
 
 import json
@@ -15,8 +16,9 @@ import shutil
 import subprocess
 import sys
 
+import exercises
 import pytest
-from test_book import exercises, sync
+import sync_setup_cell as sync
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = exercises.chapters()
@@ -66,40 +68,32 @@ def test_student_notebook_is_the_chapter_without_its_solutions(edition, path):
     assert {key: value for key, value in student.items() if key != "cells"} == {
         key: value for key, value in instructor.items() if key != "cells"
     }
-    # Cell by cell (their ids are kept): code cells identical, so nbval's run of the
-    # chapter is a run of the student notebook too; Markdown cells the same once the
-    # solutions are cut out; a cell that held only solutions gone.
-    kept = {cell["id"]: cell for cell in student["cells"]}
-    assert list(kept) == [cell["id"] for cell in instructor["cells"] if cell["id"] in kept]
-    for cell in instructor["cells"]:
-        text = exercises.source(cell)
-        if cell["cell_type"] == "code":
-            assert kept[cell["id"]] == cell
-        elif cell["id"] not in kept:
-            assert not exercises.SOLUTION.sub("", text).strip(), "a cell was dropped that held more than solutions"
-        else:
-            left = kept[cell["id"]]
-            assert {**left, "source": None} == {**cell, "source": None}
-            assert exercises.source(left) == re.sub(r"\n{3,}", "\n\n", exercises.SOLUTION.sub("", text)).strip("\n")
+    # Cell for cell, every cell that is not a solution, unchanged: nbval's run of the
+    # chapter is a run of the student notebook too, up to each solution.
+    assert student["cells"] == [cell for cell in instructor["cells"] if not exercises.is_solution(cell)]
+    assert len(student["cells"]) < len(instructor["cells"])
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_no_solution_text_or_code_survives(edition, path):
+    student = exercises.read(edition / path.name)
+    assert not exercises.solution_cells(student)
+    assert not re.search(r"<summary>\s*solution|@title solution", (edition / path.name).read_text(), re.I)
+    # Every line of a solution's code that the chapter does not also write elsewhere
+    # (a fill-in cell repeats a function's first line, for instance) is gone.
     instructor = exercises.read(path)
-    solutions = exercises.solutions(instructor)
-    assert solutions, "no folded solution found"
-    student = (edition / path.name).read_text()
-    left = "\n".join(exercises.source(cell) for cell in exercises.read(edition / path.name)["cells"])
-    assert not re.search(r"<summary>\s*solution", student, re.I)
-    # Every line of a solution that the chapter does not also say outside its
-    # solutions (a fill-in cell repeats a function's first line, for instance).
-    elsewhere = set(exercises.SOLUTION.sub("", exercises.source(c)) for c in instructor["cells"])
-    outside = {line.strip() for text in elsewhere for line in text.splitlines()}
-    lines = {line.strip() for solution in solutions for line in solution.splitlines()} - outside - {""}
-    assert lines, "the check below would check nothing"
-    survivors = [line for line in lines if line in {kept.strip() for kept in left.splitlines()}]
-    assert not survivors, survivors
-    assert not [block for block in exercises.solution_code(instructor) if block.strip() in left]
+    kept = {line.strip() for cell in student["cells"] for line in exercises.source(cell).splitlines()}
+    solution_lines = {
+        line.strip() for exercise in exercises.exercises(path) for code in exercise.code for line in code.splitlines()
+    }
+    elsewhere = {
+        line.strip()
+        for cell in instructor["cells"]
+        if not exercises.is_solution(cell)
+        for line in exercises.source(cell).splitlines()
+    }
+    assert solution_lines - elsewhere - {""}, "the check below would check nothing"
+    assert not (solution_lines - elsewhere) & kept
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -114,26 +108,36 @@ def test_student_notebook_keeps_the_setup_cell_and_the_cells_to_fill_in(edition,
     assert headers == [(str(e.number), e.kind) for e in exercises.exercises(path)]
 
 
-def test_the_removal_can_fail_and_keeps_what_is_not_a_solution():
-    def markdown(text):
-        return {"cell_type": "markdown", "id": text[:8], "metadata": {}, "source": text.splitlines(keepends=True)}
+def test_the_removal_keeps_what_is_not_a_solution():
+    def cell(kind, text, tags=()):
+        return {"cell_type": kind, "id": text[:8], "metadata": {"tags": list(tags)}, "source": [text]}
 
-    solution = "<details>\n<summary>Solution</summary>\n\nIt is 4.\n\n```python\nprint(4)\n```\n</details>"
-    hint = "<details>\n<summary>Hint</summary>\n\nAdd.\n</details>"
     notebook = {
         "cells": [
-            markdown(f"**Exercise 1 (conceptual: sums).** What is 2 + 2?\n\n{solution}\n\n**Exercise 2 (x: y).** Why?"),
-            markdown(solution),
-            markdown(f"Something else.\n\n{hint}"),
+            cell("markdown", "**Exercise 1 (conceptual: sums).** What is 2 + 2?"),
+            cell("markdown", "<details>\n<summary>Solution</summary>\n\nIt is 4.\n</details>", ["solution"]),
+            cell("code", "# @title Solution\nprint(2 + 2)", ["solution", "hide-cell"]),
+            cell("code", "plot(x)", ["hide-input"]),
+            cell("markdown", "<details>\n<summary>Hint</summary>\n\nAdd.\n</details>"),
         ]
     }
-    cells = exercises.student_notebook(notebook)["cells"]
-    assert [exercises.source(cell) for cell in cells] == [
-        "**Exercise 1 (conceptual: sums).** What is 2 + 2?\n\n**Exercise 2 (x: y).** Why?",
-        f"Something else.\n\n{hint}",
-    ]
-    assert exercises.solution_code(notebook) == ["print(4)\n", "print(4)\n"]
-    assert notebook["cells"][1]["source"][0] == "<details>\n", "the instructor's notebook is left as it was"
+    kept = exercises.student_notebook(notebook)["cells"]
+    assert [exercises.source(c)[:9] for c in kept] == ["**Exercis", "plot(x)", "<details>"]
+    assert len(notebook["cells"]) == 5, "the instructor's notebook is left as it was"
+    assert [exercises.unfolded(c) for c in exercises.solution_cells(notebook)[:1]] == ["It is 4."]
+    assert exercises.solution_code(notebook["cells"][2]) == "print(2 + 2)"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_each_check_says_not_yet_before_its_solution_and_every_solution_ran(path, executed_chapter):
+    notebook = executed_chapter(path)
+    for cell in exercises.fill_in_cells(notebook):
+        printed = "".join(output.get("text", "") for output in cell.outputs)
+        assert "not yet" in printed, printed
+    ran = [cell for cell in exercises.solution_cells(notebook) if cell.cell_type == "code"]
+    assert ran and all(cell.execution_count for cell in ran)
+    assert not [output for cell in ran for output in cell.outputs if output.output_type == "error"]
 
 
 def test_the_edition_is_left_out_of_git_and_of_the_book():
@@ -173,7 +177,7 @@ def test_the_instructor_guide_says_which_assigned_exercises_have_a_check_cell():
 def test_every_exercise_has_a_solution_and_every_check_a_tolerance(path):
     found = exercises.exercises(path)
     assert [e.number for e in found] == list(range(1, len(found) + 1)), "exercises numbered 1, 2, 3, ..."
-    assert len([e for e in found if e.solution]) == len(found) == len(exercises.solutions(exercises.read(path)))
+    assert all(e.solution_cells for e in found), "every exercise has a solution"
     checked = [e for e in found if e.check]
     assert len(checked) == len(exercises.fill_in_cells(exercises.read(path)))
     for exercise in checked:
@@ -202,20 +206,22 @@ def test_the_answer_key_shows_what_each_check_accepts(tmp_path):
 
 check_sum(my_sum);
 """
-    solution = "```python\nassert check_sum(lambda a, b: a + b)\nassert 2 + 2 == 4  # and more\n```"
+    solution = "assert check_sum(lambda a, b: a + b)\nassert 2 + 2 == 4  # and more"
     path = tmp_path / "01_sums.ipynb"
     path.write_text(
         json.dumps(
             {
                 "cells": [
-                    {"cell_type": "markdown", "source": ["**Exercise 1 (coding: sums).** Add.\n"]},
+                    {"cell_type": "markdown", "metadata": {}, "source": ["**Exercise 1 (coding: sums).** Add.\n"]},
                     {
                         "cell_type": "code",
+                        "metadata": {},
                         "source": ["def my_sum(a, b):\n    # your code here\n    return 0\n\n\n", check],
                     },
                     {
-                        "cell_type": "markdown",
-                        "source": [f"<details>\n<summary>Solution</summary>\n\n{solution}\n</details>"],
+                        "cell_type": "code",
+                        "metadata": {"tags": ["solution"]},
+                        "source": [f"# @title Solution\n{solution}"],
                     },
                 ]
             }
@@ -227,7 +233,9 @@ check_sum(my_sum);
     assert conditions == ["allclose(…, atol=1e-3)", "abs(total - 4) < 0.01"]
     assert code.splitlines()[:2] == ["def helper():", "    return 0  # a nested return is not the verdict"]
     assert "print(" not in code and code.endswith("correct = close and abs(total - 4) < 0.01")
-    assert exercises.asserts(solution.split("\n", 1)[1][:-4]) == ["2 + 2 == 4"]
+    assert exercise.code == [solution]
+    assert exercises.asserts(solution) == ["2 + 2 == 4"]
+    assert exercise.solution == f"```python\n{solution}\n```"
 
 
 def test_the_answer_key_has_an_entry_for_every_exercise():

@@ -8,8 +8,10 @@ Two rules (DESIGN.md, "Words a reader sees"):
 - every number a chapter's text quotes (decimals, percentages, "N times") is
   printed by the chapter or by an exercise's solution, or written in its code, so
   that a change which moves a result fails the tests instead of leaving a false
-  sentence. `unbacked_numbers` checks an executed notebook; tests/test_book.py
-  calls it on every chapter executed with its solutions.
+  sentence. The check reads each chapter as this test run's nbval executed it,
+  solutions included (conftest.py keeps it), so nothing runs twice.
+
+The planning-word list itself lives in tests/conftest.py (the website's test uses it too).
 """
 
 import ast
@@ -21,27 +23,6 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-PLANNING_WORDS = [
-    r"\bseed(?:'s|s')?\s+(?:tutorials?|notebooks?|recipes?|hyperparameters|quality|reflow|view)\b",
-    r"\bseed(?:'s|s')(?!\s*(?:=|\d))",
-    r"\bseed \d{3}\b",
-    r"\bissues?\b",
-    r"\binfo\b",
-    r"\bcommissioned\b",
-    r"benchmarks/",
-]
-# "bar" in the sense of a target to meet; a progress or colour bar is fine.
-BAR = re.compile(r"(\w+)?[\s-]*\bbars?\b", re.I)
-ALLOWED_BARS = {"progress", "colour", "color", "error", "side", "tool", "scroll", "navigation", "nav"}
-MACHINE_PATHS = [r"/root/", r"/home/\w", r"\.cache/fmlib", r"/tmp/", r"site-packages"]
-
-
-def planning_words(text):
-    """The planning words and machine paths found in `text`."""
-    found = [m.group(0) for pattern in PLANNING_WORDS + MACHINE_PATHS for m in re.finditer(pattern, text, re.I)]
-    found += [m.group(0) for m in BAR.finditer(text) if (m.group(1) or "").lower() not in ALLOWED_BARS]
-    return found
 
 
 def reader_text(path):
@@ -61,13 +42,13 @@ READER_FILES = CHAPTERS + sorted((ROOT / "book").glob("*.md")) + sorted((ROOT / 
 
 
 @pytest.mark.parametrize("path", READER_FILES, ids=lambda p: p.name)
-def test_no_planning_words_in_what_readers_see(path):
+def test_no_planning_words_in_what_readers_see(path, planning_words):
     # Where the model cache lives (~/.cache/fmlib) is documentation, not a machine's path.
     text = reader_text(path).replace("~/.cache/fmlib", "")
     assert not planning_words(text), planning_words(text)
 
 
-def test_the_planning_word_check_can_fail():
+def test_the_planning_word_check_can_fail(planning_words):
     assert planning_words("the seed tutorial's bar, see issue 4 and benchmarks/all.py")
     assert planning_words("loaded from the cache: /root/.cache/fmlib/x.pt")
     assert not planning_words("a progress bar, a colour bar, two seeds, seed=0 and the seed-to-seed spread")
@@ -145,6 +126,13 @@ def unbacked_numbers(notebook):
         if not backed:
             missing.append(text)
     return missing
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_quoted_number_is_printed(path, executed_chapter):
+    missing = unbacked_numbers(executed_chapter(path))
+    assert not missing, f"quoted but not printed: {missing}"
 
 
 def test_the_number_check_can_fail():

@@ -222,10 +222,9 @@ def test_other_pages_load_without_errors(browser, site):
         assert not errors and not elsewhere, (path.name, errors, elsewhere)
 
 
-def test_built_pages_use_no_planning_words_or_machine_paths(site):
+def test_built_pages_use_no_planning_words_or_machine_paths(site, planning_words):
     # What the executed chapters printed (a cache path, a benchmark file) counts too.
     from bs4 import BeautifulSoup
-    from test_prose import planning_words
 
     pages = [*sorted((site / "book").glob("*.html")), *sorted((site / "notebooks").glob("*.html"))]
     assert len(pages) >= len(CHAPTERS) + 5
