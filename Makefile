@@ -1,6 +1,9 @@
 # The book's commands (see README.md):
-#   make book   build the website into _build/html, executing every chapter
-#   make test   run fmlib's unit tests and execute every notebook with nbval
+#   make book   build the website into _build/html, executing every chapter not already
+#               executed (and kept in the execution cache) by the tests
+#   make test   every test: each chapter executed once by nbval, solutions included; the
+#               checks of what it printed; fmlib's unit tests; the website in a browser
+#   make test-fast  fmlib's unit tests and the book's house rules: no chapter, no browser
 #   make lint   check the Python code and the chapters' code cells with ruff (pyproject.toml)
 #   make student  write the student edition, every chapter without its solutions, into student/
 # The first three create the virtual environment .venv on first use; `make student`
@@ -10,7 +13,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test lint student clean
+.PHONY: book test test-fast lint student clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +42,15 @@ book: $(BIN)/.installed _build/.static-stamp
 	$(BIN)/python scripts/export_live_models.py
 	FMLIB_PHONE_FIGURES=1 $(BIN)/jupyter-book build . -W --keep-going
 
-test: $(BIN)/.installed
+# The build stamps first: a stale build is removed before nbval fills the execution
+# cache, not after (the website test builds from what nbval executed).
+test: $(BIN)/.installed _build/.static-stamp
 	$(BIN)/pytest
 
-LINTED := fmlib tests benchmarks scripts book/_ext
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m "not notebooks and not browser and not colab"
+
+LINTED := fmlib tests benchmarks scripts book/_ext conftest.py
 
 # The chapters' code cells are linted, not reformatted (see pyproject.toml), at the
 # 79 characters a code box on the website shows.

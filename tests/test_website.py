@@ -21,6 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+pytestmark = pytest.mark.browser
 PAGE_BUDGET = 5_000_000  # bytes: a chapter's HTML with the images it shows (videos are inside the HTML)
 
 
