@@ -7,7 +7,7 @@ kernel on a shared hub would: it multiplies 512 x 512 matrices on 2 threads
 without pause. Each figure is training iterations per second (the book's 2D
 model, batches of 1024, fmlib.recipes.BOOK_2D) and the seconds to carry 10 000
 points through 100 RK4 steps, the best of three runs; then what
-`fmlib.choose_threads` (which runs when fmlib is imported) picks in that state.
+`fmlib.choose_threads` (which runs before fmlib's first training) picks in that state.
 """
 
 import subprocess

@@ -7,13 +7,14 @@ losses = fmlib.train(model, "gaussian", "spiral", steps=2000)       # optimiser 
 samples = fmlib.integrate(model, fmlib.sample("gaussian", 1000), steps=50).x  # ODE steps
 """
 
+import importlib
+
 from . import (
     couplings,
     digits,
     grids,
     guidance,
     likelihood,
-    live,
     metrics,
     mixtures,
     parabola,
@@ -22,18 +23,31 @@ from . import (
     schedules,
     sde,
     shapes,
-    viz,
-    widgets,
+    warp,
 )
 from .cache import trained_model
 from .devices import choose_threads, default_device
 from .likelihood import log_likelihood
 from .models import VelocityNet
 from .shapes import SHAPES, sample, sample_labelled
-from .solvers import STEPPERS, Solution, euler_step, integrate, midpoint_step, rk4_step, warp_time, warp_time_derivative
+from .solvers import STEPPERS, Solution, euler_step, integrate, midpoint_step, rk4_step
 from .training import flow_matching_loss, reflow, train
+from .warp import warp_time, warp_time_derivative
 
-choose_threads()
+_LAZY = ("live", "viz", "widgets")  # they draw (matplotlib, ipywidgets): imported when first used
+
+
+def __getattr__(name: str):
+    """The module `name` of `_LAZY`, imported now: `fmlib.viz` and `from fmlib import viz` both work."""
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """Every name of fmlib, the modules not yet imported among them."""
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "SHAPES",
@@ -68,6 +82,7 @@ __all__ = [
     "train",
     "trained_model",
     "viz",
+    "warp",
     "warp_time",
     "warp_time_derivative",
     "widgets",

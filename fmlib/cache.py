@@ -28,19 +28,20 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import torch
-from torch import nn
 
-from . import checks, couplings, devices, models, notebook, paths, recipes, shapes, solvers, training
-from . import progress as progress_display
+from . import checks, couplings, devices, models, paths, recipes, schedules, shapes, solvers, training, warp
 from .devices import default_device, device_of
 from .recipes import BOOK_2D, Recipe
 from .shapes import as_sampler
 
-SHAPING = (models, training, paths, couplings, shapes, solvers, recipes, devices, progress_display, notebook, checks)
-"""The network, the loss and the training loop, and every fmlib module they use (this one builds the network)."""
+SHAPING = (models, training, paths, schedules, couplings, shapes, solvers, warp, recipes, devices, checks)
+"""The network, the loss and the training loop, and every fmlib module they use (this one builds the network).
+
+Not the modules that only show training (`progress`, and `notebook` beneath it):
+a change to how a progress bar is drawn trains no model again."""
 
 _TRAIN_DEFAULTS = {
     name: parameter.default
@@ -68,15 +69,10 @@ def trained_model(
     Returns the model in evaluation mode on `fmlib.default_device()`.
     """
     recipe, settings, seed = recipe_and_settings(recipe, seed, changes)
-    device = default_device()
     path = model_path(source, target, recipe, seed, settings)
     as_sampler(target, "target")  # an unknown shape fails now, before any training
     dim = as_sampler(source, "source")(1).shape[1]
-    torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
-    model = models.VelocityNet(dim, recipe.width, recipe.depth).to(device)
-    return kept(
-        model, path, lambda m: training.train(m, source, target, seed=seed, progress=progress, **settings), progress
-    )
+    return kept_model(path, recipe, seed, settings, dict(source=source, target=target), dim, progress=progress)
 
 
 def recipe_and_settings(recipe: Recipe, seed: int, changes: dict) -> tuple[Recipe, dict, int]:
@@ -115,12 +111,27 @@ def model_path(source: str, target: str, recipe: Recipe, seed: int, settings: di
     return cache_dir() / f"{source}-to-{target}-{key}.pt"
 
 
-def kept(model: nn.Module, path: Path, fit: Callable[[nn.Module], object], progress: bool = True) -> nn.Module:
-    """`model` with the weights kept at `path`; if there are none, trained by `fit(model)` and kept there.
+def kept_model(
+    path: Path,
+    recipe: Recipe,
+    seed: int,
+    settings: dict,
+    data: dict,
+    dim: int,
+    classes: Optional[int] = None,
+    progress: bool = True,
+) -> models.VelocityNet:
+    """A `VelocityNet(dim, recipe.width, recipe.depth, classes)` with the weights kept at `path`.
 
-    Returns the model in evaluation mode. A damaged entry is trained again, and a
-    folder that cannot be written trains all the same, each with a warning.
+    If there are none, it is trained by `fmlib.train(model, **data, seed=seed,
+    **settings)`, `data` being its source and target or its pairs, and kept
+    there; its initial weights are those after `torch.manual_seed(seed)`.
+    Returns the model in evaluation mode on `fmlib.default_device()`. A damaged
+    entry is trained again, and a folder that cannot be written trains all the
+    same, each with a warning.
     """
+    torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
+    model = models.VelocityNet(dim, recipe.width, recipe.depth, classes).to(default_device())
     state = _read(path, device_of(model))
     if state is not None:
         model.load_state_dict(state)
@@ -135,7 +146,7 @@ def kept(model: nn.Module, path: Path, fit: Callable[[nn.Module], object], progr
             "write to",
             stacklevel=3,
         )
-    fit(model)
+    training.train(model, **data, seed=seed, progress=progress, **settings)
     if not unwritable:
         try:
             _save(model.state_dict(), path)

@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 import torch
-from scipy.optimize import linear_sum_assignment
 
 from . import checks
 from .shapes import CLASSES, Data, as_sampler, sample_labelled
@@ -87,6 +86,8 @@ def ot_partners(x0: torch.Tensor, x1: torch.Tensor, chunk: int = 256) -> torch.T
     problem on squared distances (scipy's linear_sum_assignment, O(chunk^3)).
     `fixed(x0, ot_partners(x0, x1))` is then the minibatch optimal-transport coupling.
     """
+    from scipy.optimize import linear_sum_assignment  # imported here: `import fmlib` stays quick
+
     x0, x1 = _pool(x0, x1)
     chunk = checks.whole_number(chunk, "chunk")
     paired = x1.clone()

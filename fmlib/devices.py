@@ -12,6 +12,9 @@ import torch
 from .models import mlp
 
 CPU = torch.device("cpu")
+THREADS_AT_IMPORT = torch.get_num_threads()
+"""torch's thread count when fmlib was imported: another count later is the user's own choice."""
+_threads_chosen = False
 
 
 def default_device() -> torch.device:
@@ -48,8 +51,9 @@ def choose_threads(repeats: int = 5) -> int:
     shares the CPU: on a 2-core machine running another process, one thread trained
     the book's 2D model 2.8 times faster than two, while on a quiet one two threads
     were 1.4 times faster (the book's Setup page). So fmlib times a forward and
-    backward pass of a batch of 1024 through a 3 x 64 network with each, when it is
-    imported (about 0.01 s). An `OMP_NUM_THREADS` set by the user is left alone.
+    backward pass of a batch of 1024 through a 3 x 64 network with each, before its
+    first training (`choose_threads_once`; about 0.01 s). An `OMP_NUM_THREADS` set
+    by the user is left alone.
     """
     default = torch.get_num_threads()
     if default == 1 or "OMP_NUM_THREADS" in os.environ:
@@ -68,3 +72,16 @@ def choose_threads(repeats: int = 5) -> int:
     chosen = min((default, 1), key=seconds)
     torch.set_num_threads(chosen)
     return chosen
+
+
+def choose_threads_once() -> None:
+    """`choose_threads()` the first time it is called, unless the user has set torch's thread count since the import.
+
+    Training calls it, so that `import fmlib` times nothing and a count set by
+    `torch.set_num_threads(n)` after the import is left alone.
+    """
+    global _threads_chosen
+    if not _threads_chosen:
+        _threads_chosen = True
+        if torch.get_num_threads() == THREADS_AT_IMPORT:
+            choose_threads()

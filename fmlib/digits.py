@@ -26,8 +26,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from . import cache, checks, models, recipes, training
-from .devices import default_device
+from . import cache, checks, models, recipes
 
 CLASSES = 10
 DIM = 64  # 8 x 8 pixels
@@ -118,14 +117,8 @@ def trained_model(
         raise TypeError("split_seed must be a whole number such as 0: it fixes which digits are held out")
     key = {**settings, "held_out": held_out, "split_seed": split_seed}  # the split is part of the key
     path = cache.model_path("noise", "digits", recipe, seed, key, modules=(sys.modules[__name__],))
-    torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
-    model = models.VelocityNet(DIM, recipe.width, recipe.depth, classes=CLASSES).to(default_device())
     pairs = labelled_pairs(*training_set(split_seed, held_out))
-
-    def fit(model):
-        training.train(model, pairs=pairs, seed=seed, progress=progress, **settings)
-
-    return cache.kept(model, path, fit, progress)
+    return cache.kept_model(path, recipe, seed, settings, dict(pairs=pairs), DIM, CLASSES, progress)
 
 
 def fit_classifier(points: torch.Tensor, labels: torch.Tensor, seed: int = 0) -> Classifier:

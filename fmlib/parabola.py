@@ -13,7 +13,8 @@ from typing import Optional
 
 import torch
 
-from .solvers import Solution, Times, integrate
+from .solvers import Solution, integrate
+from .warp import Times
 
 START = (0.0, 1.0)
 END = (1.0, 1.0)

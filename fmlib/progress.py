@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from IPython.display import display
-from tqdm.auto import tqdm
-from tqdm.notebook import tqdm as notebook_tqdm
+import sys
 
-from .notebook import enable_colab_widgets, widget_bundle
+from tqdm.auto import tqdm
 
 
 class TrainingProgress:
@@ -20,7 +18,11 @@ class TrainingProgress:
 
     def __init__(self, total: int, enabled: bool = True, description: str = "training"):
         self.total = total
-        if enabled and issubclass(tqdm, notebook_tqdm):
+        if enabled and _notebook_bar():
+            from IPython.display import display  # imported here, as ipywidgets is: `import fmlib` stays quick
+
+            from .notebook import enable_colab_widgets, widget_bundle
+
             enable_colab_widgets()
             self.bar = tqdm(total=total, desc=description, display=False)
             self.handle = display(widget_bundle(self.bar.container), raw=True, display_id=True)
@@ -39,5 +41,13 @@ class TrainingProgress:
     def __exit__(self, *exception) -> None:
         self.bar.close()
         if self.handle is not None:
+            from .notebook import widget_bundle
+
             # the saved output now holds the finished progress bar
             self.handle.update(widget_bundle(self.bar.container), raw=True)
+
+
+def _notebook_bar() -> bool:
+    """Whether tqdm.auto's bar is tqdm's notebook widget (tqdm.auto imports tqdm.notebook when it chooses it)."""
+    notebook = sys.modules.get("tqdm.notebook")
+    return notebook is not None and issubclass(tqdm, notebook.tqdm)

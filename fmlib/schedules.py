@@ -26,7 +26,8 @@ import torch
 
 from . import checks
 from .devices import on_device_of
-from .solvers import Velocity, warp_time, warp_time_derivative
+from .solvers import Velocity
+from .warp import warp_time, warp_time_derivative
 
 Time = Union[float, torch.Tensor]
 """A time, or one time per point: a number or a tensor of shape (n, 1)."""

@@ -1,4 +1,4 @@
-"""Moving points along a velocity field: step functions, time warping and the integrator.
+"""Moving points along a velocity field: step functions and the integrator.
 
 A velocity is anything called as `velocity(x, t) -> v` with x of shape (n, d)
 and t a number: a trained `VelocityNet` or a plain function. Here `steps`
@@ -8,18 +8,16 @@ always counts ODE steps from t = 0 to t = 1 (not training iterations).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, TypeVar
+from typing import Callable, Optional
 
-import numpy as np
 import torch
 
 from . import checks
 from .devices import device_of
+from .warp import warp_time
 
 Velocity = Callable[[torch.Tensor, float], torch.Tensor]
 """`velocity(x, t) -> v`: x and v of shape (n, d), t a number."""
-Times = TypeVar("Times", float, np.ndarray, torch.Tensor)
-"""A time or times: a number, a numpy array or a tensor (a function of times returns the same kind)."""
 
 
 def euler_step(velocity: Velocity, x: torch.Tensor, t: float, dt: float) -> torch.Tensor:
@@ -43,24 +41,6 @@ def rk4_step(velocity: Velocity, x: torch.Tensor, t: float, dt: float) -> torch.
 
 
 STEPPERS = {"euler": euler_step, "midpoint": midpoint_step, "rk4": rk4_step}
-
-
-def warp_time(t: Times, s: float = 0.5) -> Times:
-    """The cubic time warp f(t; s) with f(0) = 0, f(1) = 1 and slope s at t = 1/2.
-
-    Applied to evenly spaced times, s = 1 leaves them as they are; s < 1 slows
-    time down in the middle, so the steps there are short (where a flow's paths
-    usually bend); s > 1 makes the steps short near t = 0 and t = 1 instead.
-    `t` is a number, a numpy array or a tensor; the result has its type.
-    """
-    s = checks.warp_slope(s)
-    return 4 * (1 - s) * t**3 + 6 * (s - 1) * t**2 + (3 - 2 * s) * t
-
-
-def warp_time_derivative(t: Times, s: float = 0.5) -> Times:
-    """df/dt of `warp_time`."""
-    s = checks.warp_slope(s)
-    return 12 * (1 - s) * t**2 + 12 * (s - 1) * t + (3 - 2 * s)
 
 
 def backwards(velocity: Velocity) -> Velocity:

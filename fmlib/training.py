@@ -21,7 +21,7 @@ from torch import nn
 
 from . import checks
 from .couplings import Coupling, fixed, independent, teacher_pairs
-from .devices import device_of
+from .devices import choose_threads_once, device_of
 from .paths import conditional_velocity, interpolate
 from .progress import TrainingProgress
 from .recipes import BOOK_2D, BOOK_REFLOW
@@ -89,7 +89,8 @@ def optimise(
     loss stops being a number, or runs away: RUNAWAY times above where it started,
     which is the first loss or, if larger, `untrained_loss()` (called after the first
     iteration: the loss of a model that has learnt nothing, so that fine-tuning a
-    model whose first loss is tiny is not judged against that tiny number).
+    model whose first loss is tiny is not judged against that tiny number). The
+    first training of a session chooses torch's CPU threads (`devices.choose_threads_once`).
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch network (an nn.Module) with weights to train, got {model!r}")
@@ -97,6 +98,7 @@ def optimise(
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function callback(iteration, model), got {callback!r}")
     callback_every = checks.whole_number(callback_every, "callback_every")
+    choose_threads_once()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if lr_decay else None
     losses, start = [], None

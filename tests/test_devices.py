@@ -3,6 +3,10 @@
 No GPU is needed: torch's "meta" device stands in for a second device.
 """
 
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -65,3 +69,44 @@ def test_choose_threads_leaves_a_users_omp_num_threads_alone(monkeypatch, two_th
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     monkeypatch.setattr(devices.time, "perf_counter", lambda: pytest.fail("no timing when the user chose"))
     assert devices.choose_threads() == 2 == torch.get_num_threads()
+
+
+@pytest.fixture
+def not_chosen_yet(monkeypatch):
+    """A session whose first training is still to come; records the calls of `choose_threads`."""
+    calls = []
+    monkeypatch.setattr(devices, "_threads_chosen", False)
+    monkeypatch.setattr(devices, "THREADS_AT_IMPORT", torch.get_num_threads())
+    monkeypatch.setattr(devices, "choose_threads", lambda: calls.append(torch.get_num_threads()))
+    return calls
+
+
+def test_the_threads_are_chosen_once_at_the_first_training(not_chosen_yet):
+    fmlib.train(fmlib.VelocityNet(dim=2, width=8, depth=1), "gaussian", "moons", steps=2, batch_size=8, progress=False)
+    assert len(not_chosen_yet) == 1
+    fmlib.train(fmlib.VelocityNet(dim=2, width=8, depth=1), "gaussian", "moons", steps=2, batch_size=8, progress=False)
+    devices.choose_threads_once()
+    assert len(not_chosen_yet) == 1
+
+
+def test_a_thread_count_set_after_the_import_is_left_alone(not_chosen_yet, two_threads, monkeypatch):
+    monkeypatch.setattr(devices, "THREADS_AT_IMPORT", 3)  # the import saw another count than the user's 2
+    devices.choose_threads_once()
+    assert not_chosen_yet == [] and torch.get_num_threads() == 2
+
+
+def test_import_times_nothing_and_the_first_training_chooses_the_threads():
+    """A fresh process whose clock makes one thread look faster than two: the import keeps two, training picks one."""
+    script = (
+        "import time, torch\n"
+        "torch.set_num_threads(2)\n"
+        "ticks = iter(range(10**9))\n"
+        "time.perf_counter = lambda: next(ticks) * (5 if torch.get_num_threads() == 2 else 1)\n"
+        "import fmlib\n"
+        "print(torch.get_num_threads())\n"
+        "fmlib.train(fmlib.VelocityNet(dim=2), 'gaussian', 'moons', steps=2, batch_size=8, progress=False)\n"
+        "print(torch.get_num_threads())\n"
+    )
+    environment = {name: value for name, value in os.environ.items() if name != "OMP_NUM_THREADS"}
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True)
+    assert ran.stdout.split() == ["2", "1"]

@@ -3,6 +3,8 @@
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 import types
 
 import pytest
@@ -65,3 +67,21 @@ def test_public_functions_have_type_hints(name, value):
     )
     for function in functions:
         assert not missing_hints(inspect.unwrap(function)), f"{name}.{function.__name__}: {missing_hints(function)}"
+
+
+def test_import_fmlib_loads_no_drawing_library_until_a_drawing_module_is_used():
+    heavy = ("ipywidgets", "matplotlib", "scipy", "IPython")
+    script = (
+        "import sys, fmlib\n"
+        f"print(*[name for name in {heavy!r} if name in sys.modules] or ['none'])\n"
+        "print('viz' in dir(fmlib), 'fmlib.viz' in sys.modules)\n"
+        "from fmlib import widgets\n"
+        "print(widgets is fmlib.widgets is sys.modules['fmlib.widgets'], callable(fmlib.viz.use_book_style))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines() == ["none", "True False", "True True"]
+
+
+def test_a_name_fmlib_lacks_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        fmlib.no_such_thing  # noqa: B018
