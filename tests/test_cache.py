@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import fmlib
+from conftest import Cases, Number, accepted, refused
 from fmlib import cache, notebook, progress
 
 
@@ -270,3 +271,49 @@ def test_equal_settings_written_differently_are_one_entry(tmp_cache, monkeypatch
         again = fmlib.trained_model("gaussian", "moons", **{**SMALL, **written})
         assert same_weights(again, first), written
     assert len(list(tmp_cache.glob("*.pt"))) == 1
+
+
+# --- bad input: trained_model (the probe is in conftest.py) ---------------------------
+
+case = Cases()
+TINY = dict(steps=2, batch_size=16, width=8, depth=1, progress=False)
+case(
+    "trained_model: seed=None",
+    lambda: fmlib.trained_model("gaussian", "moons", seed=None, **TINY),
+    refused(Number, "seed"),
+)
+case(
+    "trained_model: seed a word",
+    lambda: fmlib.trained_model("gaussian", "moons", seed="a", **TINY),
+    refused(Number, "seed"),
+)
+case(
+    "trained_model: recipe by name",
+    lambda: fmlib.trained_model("gaussian", "moons", "LONG_SPIRAL", **TINY),
+    refused(TypeError, "recipe"),
+)
+case(
+    "trained_model: an unknown setting",
+    lambda: fmlib.trained_model("gaussian", "moons", speed=3, **TINY),
+    refused(TypeError, "speed"),
+)
+case(
+    "trained_model: unknown target",
+    lambda: fmlib.trained_model("gaussian", "spirl", **TINY),
+    refused(ValueError, "spirl", "spiral"),
+)
+case(
+    "trained_model: numpy steps",
+    lambda: fmlib.trained_model("gaussian", "moons", **{**TINY, "steps": np.int64(2)}),
+    accepted(lambda m: isinstance(m, fmlib.VelocityNet)),
+)
+case(
+    "trained_model: steps=0",
+    lambda: fmlib.trained_model("gaussian", "moons", **{**TINY, "steps": 0}),
+    refused(ValueError, "steps"),
+)
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

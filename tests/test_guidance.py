@@ -1,5 +1,8 @@
+import numpy as np
+import pytest
 import torch
 
+from conftest import Cases, Number, X, accepted, close, nan_points, net, refused, swirl
 from fmlib import guidance
 from fmlib.shapes import sample_labelled
 
@@ -48,3 +51,142 @@ def test_time_classifier_learns_clean_and_noisy_points():
     assert clean > 0.97
     assert (noise - 1 / 8).abs().max() < 0.05  # at t = 0 it cannot tell: about uniform
     assert abs(accuracy - (labels == 3).float().mean()) < 0.03 and spread > 2
+
+
+# --- bad input: guidance (the probe is in conftest.py) --------------------------------
+
+FEW_CLASSIFIER = dict(steps=3, batch_size=16)
+
+
+def classifier(classes=8, dim=2):
+    torch.manual_seed(0)
+    return guidance.TimeClassifier(classes, dim=dim, width=8, depth=1)
+
+
+case = Cases()
+case(
+    "classifier_free: an unconditional model",
+    lambda: guidance.classifier_free(net(), 1, 2.0),
+    refused(ValueError, "classes"),
+)
+for bad in [5, 4, -1, 1.5]:
+    case(
+        f"classifier_free: label={bad!r}",
+        lambda bad=bad: guidance.classifier_free(net(classes=4), bad, 2.0),
+        refused(Number, "label"),
+    )
+for bad in ["2", float("nan")]:
+    case(
+        f"classifier_free: w={bad!r}",
+        lambda bad=bad: guidance.classifier_free(net(classes=4), 1, bad),
+        refused(Number, "w"),
+    )
+case(
+    "classifier_free: numpy label and scale",
+    lambda: guidance.classifier_free(net(classes=4), np.int64(1), np.float64(2.0))(X, 0.5),
+    accepted(lambda v: close(v, guidance.classifier_free(net(classes=4), 1, 2.0)(X, 0.5))),
+)
+for bad in [0, 2.5]:
+    case(f"TimeClassifier: classes={bad}", lambda bad=bad: guidance.TimeClassifier(bad), refused(Number, "classes"))
+case("TimeClassifier: points of another dim", lambda: classifier()(torch.randn(4, 3), 0.5), refused(ValueError, "dim"))
+case(
+    "TimeClassifier: float64 points",
+    lambda: classifier()(X.double(), 0.5),
+    accepted(lambda v: close(v, classifier()(X, 0.5))),
+)
+case(
+    "train_classifier: shape without classes",
+    lambda: guidance.train_classifier(classifier(), "spiral", **FEW_CLASSIFIER),
+    refused(ValueError, "spiral", "moons"),
+)
+case(
+    "train_classifier: too few classes",
+    lambda: guidance.train_classifier(classifier(2), "eight_gaussians", **FEW_CLASSIFIER),
+    refused(ValueError, "classes", "8"),
+)
+for argument in ["steps", "batch_size", "lr"]:
+    case(
+        f"train_classifier: {argument}=0",
+        lambda argument=argument: guidance.train_classifier(
+            classifier(), "eight_gaussians", **{**FEW_CLASSIFIER, argument: 0}
+        ),
+        refused(ValueError, argument),
+    )
+case(
+    "train_classifier: lr=1e30 runs away",
+    lambda: guidance.train_classifier(classifier(), "eight_gaussians", steps=50, batch_size=64, lr=1e30, seed=0),
+    refused(FloatingPointError, "lr"),
+)
+case(
+    "train_classifier: a velocity model",
+    lambda: guidance.train_classifier(net(), "eight_gaussians", **FEW_CLASSIFIER),
+    refused(TypeError, "classifier"),
+)
+case(
+    "train_classifier: classifier of another dim",
+    lambda: guidance.train_classifier(classifier(dim=3), "eight_gaussians", **FEW_CLASSIFIER),
+    refused(ValueError, "dim"),
+)
+case(
+    "train_classifier: source gives NaN",
+    lambda: guidance.train_classifier(
+        classifier(), "eight_gaussians", source=lambda n: torch.full((n, 2), float("nan")), **FEW_CLASSIFIER
+    ),
+    refused(ValueError, "source", "NaN"),
+)
+case(
+    "train_classifier: numpy steps",
+    lambda: guidance.train_classifier(classifier(), "eight_gaussians", **{**FEW_CLASSIFIER, "steps": np.int64(3)}),
+    accepted(lambda r: len(r) == 3),
+)
+for bad in [0, -1, 1.5]:
+    case(
+        f"classifier_guided: t_min={bad}",
+        lambda bad=bad: guidance.classifier_guided(swirl, classifier(), 1, 2.0, t_min=bad),
+        refused(ValueError, "t_min"),
+    )
+case(
+    "classifier_guided: label out of range",
+    lambda: guidance.classifier_guided(swirl, classifier(), 9, 2.0),
+    refused(ValueError, "label"),
+)
+case(
+    "classifier_guided: w a string",
+    lambda: guidance.classifier_guided(swirl, classifier(), 1, "2"),
+    refused(Number, "w"),
+)
+case(
+    "classifier_guided: finite at t = 0",
+    lambda: guidance.classifier_guided(swirl, classifier(), 1, 2.0)(X, 0.0),
+    accepted(lambda v: bool(torch.isfinite(v).all())),
+)
+case(
+    "accuracy_and_spread: label out of range",
+    lambda: guidance.accuracy_and_spread(X, 9, classifier()),
+    refused(ValueError, "label"),
+)
+case(
+    "accuracy_and_spread: no points",
+    lambda: guidance.accuracy_and_spread(torch.empty(0, 2), 1, classifier()),
+    refused(ValueError, "points", "empty"),
+)
+case(
+    "accuracy_and_spread: 1D points",
+    lambda: guidance.accuracy_and_spread(torch.randn(10), 1, classifier()),
+    refused(ValueError, "points"),
+)
+case(
+    "accuracy_and_spread: NaN points",
+    lambda: guidance.accuracy_and_spread(nan_points(), 1, classifier()),
+    refused(ValueError, "points", "NaN"),
+)
+case(
+    "accuracy_and_spread: numpy label",
+    lambda: guidance.accuracy_and_spread(X, np.int64(2), classifier()),
+    accepted(lambda r: r == guidance.accuracy_and_spread(X, 2, classifier())),
+)
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

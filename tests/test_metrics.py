@@ -1,9 +1,11 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
 import fmlib
+from conftest import Cases, Number, X, Y, accepted, inf_points, nan_points, refused, swirl
 from fmlib.metrics import energy_distance, field_rmse, sliced_wasserstein, straightness, wasserstein_1d
 from fmlib.mixtures import GaussianMixture
 
@@ -73,3 +75,86 @@ def test_field_rmse_is_zero_for_the_same_field_and_the_offset_otherwise():
     assert field_rmse(BOOK_MIXTURE.velocity, BOOK_MIXTURE.velocity, x, t) == 0.0
     shifted = lambda x, t: BOOK_MIXTURE.velocity(x, t) + 0.25  # noqa: E731
     assert field_rmse(shifted, BOOK_MIXTURE.velocity, x, t) == pytest.approx(0.25)
+
+
+# --- bad input: distances (the probe is in conftest.py) -------------------------------
+
+case = Cases()
+for name, distance in [
+    ("sliced_wasserstein", sliced_wasserstein),
+    ("energy_distance", energy_distance),
+]:
+    case(f"{name}: dims differ", lambda d=distance: d(X, torch.randn(16, 3)), refused(ValueError, "a", "b"))
+    case(f"{name}: a 1D cloud", lambda d=distance: d(torch.randn(16), Y), refused(ValueError, "a"))
+    case(f"{name}: an empty cloud", lambda d=distance: d(X, torch.empty(0, 2)), refused(ValueError, "b", "empty"))
+    case(f"{name}: NaN", lambda d=distance: d(X, nan_points()), refused(ValueError, "b", "NaN"))
+    case(f"{name}: inf", lambda d=distance: d(inf_points(), Y), refused(ValueError, "a", "NaN"))
+    case(
+        f"{name}: numpy clouds",
+        lambda d=distance: d(X.numpy(), Y.numpy()),
+        accepted(lambda r, d=distance: r == d(X, Y)),
+    )
+    case(
+        f"{name}: float64 and float32",
+        lambda d=distance: d(X.double(), Y),
+        accepted(lambda r, d=distance: r == d(X, Y)),
+    )
+for bad in [0, 2.5]:
+    case(
+        f"sliced_wasserstein: projections={bad}",
+        lambda bad=bad: sliced_wasserstein(X, Y, projections=bad),
+        refused(Number, "projections"),
+    )
+case(
+    "sliced_wasserstein: projections=np.int64(64)",
+    lambda: sliced_wasserstein(X, Y, projections=np.int64(64)),
+    accepted(lambda r: r == sliced_wasserstein(X, Y, projections=64)),
+)
+case(
+    "wasserstein_1d: 2D clouds",
+    lambda: wasserstein_1d(X, X.flip(1)),
+    refused(ValueError, "a", "sliced_wasserstein"),
+)
+case("wasserstein_1d: NaN", lambda: wasserstein_1d(X[:, 0], nan_points()[:, 0]), refused(ValueError, "NaN"))
+case(
+    "wasserstein_1d: empty",
+    lambda: wasserstein_1d(torch.empty(0), X[:, 0]),
+    refused(ValueError, "a", "empty"),
+)
+case(
+    "wasserstein_1d: numpy",
+    lambda: wasserstein_1d(X[:, 0].numpy(), Y[:, 0].numpy()),
+    accepted(lambda r: r == wasserstein_1d(X[:, 0], Y[:, 0])),
+)
+case(
+    "wasserstein_1d: (n,) against (m, 1)",
+    lambda: wasserstein_1d(X[:, 0], Y[:10, :1]),
+    accepted(lambda r: r > 0),
+)
+T = torch.rand(16, 1)
+case(
+    "field_rmse: fields of different dims",
+    lambda: field_rmse(lambda x, t: x[:, :1], swirl, X, T),
+    refused(ValueError, "velocity", "reference"),
+)
+case(
+    "field_rmse: t of shape (n, 2)",
+    lambda: field_rmse(swirl, swirl, X, torch.rand(16, 2)),
+    refused(ValueError, "t"),
+)
+case("field_rmse: t of 5 values", lambda: field_rmse(swirl, swirl, X, torch.rand(5, 1)), refused(ValueError, "t"))
+case("field_rmse: t a number", lambda: field_rmse(swirl, swirl, X, 0.5), accepted(lambda r: r == 0.0))
+case(
+    "field_rmse: velocity gives NaN",
+    lambda: field_rmse(lambda x, t: x * float("nan"), swirl, X, T),
+    refused(ValueError, "velocity", "NaN"),
+)
+case("field_rmse: a 1D x", lambda: field_rmse(swirl, swirl, torch.randn(16), T), refused(ValueError, "x"))
+case("straightness: steps=0", lambda: straightness(swirl, X, steps=0), refused(ValueError, "steps"))
+case("straightness: a 1D x0", lambda: straightness(swirl, torch.randn(16)), refused(ValueError, "x0"))
+case("straightness: NaN x0", lambda: straightness(swirl, nan_points()), refused(ValueError, "x0", "NaN"))
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

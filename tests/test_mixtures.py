@@ -1,9 +1,11 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
 import fmlib
+from conftest import INF, NAN, Cases, Number, X, accepted, close, refused, same
 from fmlib.metrics import wasserstein_1d
 from fmlib.mixtures import GaussianMixture, exact_velocity
 
@@ -121,3 +123,97 @@ def test_path_density_and_exact_velocity_satisfy_the_continuity_equation(dim):
     assert residual(mixture.velocity) < 1e-7
     # A field that moves the mass a tenth too slowly fails the same check.
     assert residual(lambda y, s: 0.9 * mixture.velocity(y, s)) > 1e-2
+
+
+# --- bad input: GaussianMixture, exact_velocity (the probe is in conftest.py) ---------
+
+case = Cases()
+for argument, weights, means, stds in [
+    ("weights", [0.5, NAN], [0, 1], [1, 1]),
+    ("weights", [INF, 0.5], [0, 1], [1, 1]),
+    ("means", [0.5, 0.5], [NAN, 1], [1, 1]),
+    ("means", [0.5, 0.5], [0, INF], [1, 1]),
+    ("stds", [0.5, 0.5], [0, 1], [1, INF]),
+    ("stds", [0.5, 0.5], [0, 1], [NAN, 1]),
+    ("weights", [0.5, 0.6], [0, 1], [1, 1]),
+    ("stds", [0.5, 0.5], [0, 1], [1, 0]),
+    ("means", [0.5, 0.5], [0, 1, 2], [1, 1]),
+    ("weights", [[0.5], [0.5]], [0, 1], [1, 1]),
+    ("means", [0.5, 0.5], torch.zeros(2, 1, 1), [1, 1]),
+    ("stds", [0.5, 0.5], [0, 1], [[1], [1]]),
+    ("weights", [], [], []),
+]:
+    case(
+        f"GaussianMixture: {argument} {weights!r} {means!r} {stds!r}",
+        lambda w=weights, m=means, s=stds: GaussianMixture(w, m, s),
+        refused(ValueError, argument),
+    )
+case(
+    "GaussianMixture: weights as words", lambda: GaussianMixture(["a", "b"], [0, 1], [1, 1]), refused(Number, "weights")
+)
+for bad in [0, 2.5, "5"]:
+    case(f"mixture.sample: n={bad!r}", lambda bad=bad: BOOK_MIXTURE.sample(bad), refused(Number, "n"))
+case(
+    "mixture.sample: n=np.int64(5)",
+    lambda: BOOK_MIXTURE.sample(np.int64(5), seed=0),
+    accepted(lambda x: same(x, BOOK_MIXTURE.sample(5, seed=0))),
+)
+case("mixture.sample: seed a word", lambda: BOOK_MIXTURE.sample(5, seed="a"), refused(Number, "seed"))
+case("mixture.pdf: 2D points for a 1D mixture", lambda: BOOK_MIXTURE.pdf(torch.randn(5, 2)), refused(ValueError, "x"))
+case("mixture.pdf: NaN", lambda: BOOK_MIXTURE.pdf(torch.tensor([0.0, NAN])), refused(ValueError, "x", "NaN"))
+case(
+    "mixture.pdf: a list",
+    lambda: BOOK_MIXTURE.pdf([0.0, 1.0]),
+    accepted(lambda p: close(p, BOOK_MIXTURE.pdf(torch.tensor([0.0, 1.0])))),
+)
+case(
+    "mixture.pdf: integer points",
+    lambda: BOOK_MIXTURE.pdf(torch.tensor([-1, 0, 2])),
+    accepted(lambda p: close(p, BOOK_MIXTURE.pdf(torch.tensor([-1.0, 0.0, 2.0])))),
+)
+POINTS = torch.tensor([[-2.0], [0.0], [2.0]])
+case(
+    "exact_velocity: integer points",
+    lambda: exact_velocity(BOOK_MIXTURE, torch.tensor([[-2], [0], [2]]), 0.5),
+    accepted(lambda v: close(v, exact_velocity(BOOK_MIXTURE, POINTS, 0.5))),
+)
+case(
+    "exact_velocity: 2D points for a 1D mixture", lambda: exact_velocity(BOOK_MIXTURE, X, 0.5), refused(ValueError, "x")
+)
+case(
+    "exact_velocity: t of shape (8, 2) for 16 points",
+    lambda: exact_velocity(BOOK_MIXTURE, torch.randn(16, 1), torch.rand(8, 2)),
+    refused(ValueError, "t"),
+)
+case(
+    "exact_velocity: t of 5 values for 3 points",
+    lambda: exact_velocity(BOOK_MIXTURE, POINTS, torch.rand(5, 1)),
+    refused(ValueError, "t"),
+)
+case(
+    "exact_velocity: NaN x",
+    lambda: exact_velocity(BOOK_MIXTURE, torch.tensor([[NAN]]), 0.5),
+    refused(ValueError, "x", "NaN"),
+)
+case("exact_velocity: t a word", lambda: exact_velocity(BOOK_MIXTURE, POINTS, "a"), refused(Number, "t"))
+case("exact_velocity: mixture a word", lambda: exact_velocity("mixture", POINTS, 0.5), refused(TypeError, "mixture"))
+case(
+    "exact_velocity: t a numpy number",
+    lambda: exact_velocity(BOOK_MIXTURE, POINTS, np.float64(0.5)),
+    accepted(lambda v: same(v, exact_velocity(BOOK_MIXTURE, POINTS, 0.5))),
+)
+case(
+    "exact_velocity: float64 points stay float64",
+    lambda: exact_velocity(BOOK_MIXTURE, POINTS.double(), 0.5),
+    accepted(lambda v: v.dtype == torch.float64),
+)
+case(
+    "exact_velocity: 2D mixture, 3D points",
+    lambda: exact_velocity(GaussianMixture([1.0], [[0.0, 0.0]], [1.0]), torch.randn(4, 3), 0.5),
+    refused(ValueError, "x"),
+)
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

@@ -1,5 +1,8 @@
+import numpy as np
+import pytest
 import torch
 
+from conftest import Cases, accepted, refused
 from fmlib import parabola
 
 
@@ -15,3 +18,21 @@ def test_parabola_velocity_has_constant_speed_along_the_curve_and_reaches_the_en
     assert abs(polyline.item() - parabola.LENGTH) < 1e-8
     assert parabola.miss(parabola.ride(400, "rk4")) < 1e-8
     assert parabola.miss(parabola.ride(10, "euler")) > 0.1
+
+
+# --- bad input: ride, miss (the probe is in conftest.py) ------------------------------
+
+case = Cases()
+case("parabola.ride: steps=0", lambda: parabola.ride(0), refused(ValueError, "steps"))
+case("parabola.ride: unknown method", lambda: parabola.ride(5, "rk5"), refused(ValueError, "rk5"))
+case(
+    "parabola.ride: numpy steps",
+    lambda: parabola.miss(parabola.ride(np.int64(5))),
+    accepted(lambda m: m == parabola.miss(parabola.ride(5))),
+)
+case("parabola.miss: not a solution", lambda: parabola.miss(123), refused(TypeError, "solution"))
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

@@ -1,9 +1,11 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
 import fmlib
+from conftest import Cases, Number, accepted, inf_points, nan_points, refused, same
 from fmlib import couplings
 from fmlib.shapes import CLASSES, as_sampler, sample_labelled
 
@@ -97,3 +99,51 @@ def test_shapes_without_classes_are_refused():
         sample_labelled("spiral", 10)
     with pytest.raises(ValueError, match="no classes"):
         couplings.labelled("gaussian", "spiral")
+
+
+# --- bad input: sample, as_sampler (the probe is in conftest.py) ----------------------
+
+case = Cases()
+case("sample: unknown name", lambda: fmlib.sample("spirl", 10), refused(ValueError, "spirl", "spiral"))
+case("sample: name not a string", lambda: fmlib.sample(None, 10), refused(Number, "shape"))
+for bad in [0, -3, 2.5, "10", None, torch.tensor([10])]:
+    case(f"sample: n={bad!r}", lambda bad=bad: fmlib.sample("spiral", bad), refused(Number, "n"))
+for good in [np.int64(10), torch.tensor(10), 10.0, np.float64(10)]:
+    case(
+        f"sample: n={good!r}",
+        lambda good=good: fmlib.sample("spiral", good, seed=0),
+        accepted(lambda x: same(x, fmlib.sample("spiral", 10, seed=0))),
+    )
+for bad in ["a", 1.5, [1]]:
+    case(f"sample: seed={bad!r}", lambda bad=bad: fmlib.sample("spiral", 5, seed=bad), refused(Number, "seed"))
+case(
+    "sample: seed=np.int64(3)",
+    lambda: fmlib.sample("moons", 5, seed=np.int64(3)),
+    accepted(lambda x: same(x, fmlib.sample("moons", 5, seed=3))),
+)
+case(
+    "sample_labelled: shape without classes",
+    lambda: fmlib.sample_labelled("spiral", 5),
+    refused(ValueError, "spiral", "moons"),
+)
+case("sample_labelled: n=0", lambda: fmlib.sample_labelled("moons", 0), refused(ValueError, "n"))
+case(
+    "sample_labelled: n=np.int64(5)",
+    lambda: fmlib.sample_labelled("moons", np.int64(5), seed=0)[1],
+    accepted(lambda y: same(y, fmlib.sample_labelled("moons", 5, seed=0)[1])),
+)
+case("as_sampler: a 1D tensor", lambda: as_sampler(torch.randn(10)), refused(ValueError, "data", "(n, dim)"))
+case("as_sampler: an empty tensor", lambda: as_sampler(torch.empty(0, 2)), refused(ValueError, "empty"))
+case("as_sampler: a number", lambda: as_sampler(42), refused(TypeError, "data", "shape name"))
+case("as_sampler: NaN in the samples", lambda: as_sampler(nan_points()), refused(ValueError, "data", "NaN"))
+case("as_sampler: inf in the samples", lambda: as_sampler(inf_points()), refused(ValueError, "data", "NaN"))
+case(
+    "as_sampler: a numpy array",
+    lambda: as_sampler(np.random.default_rng(0).normal(size=(20, 2)))(5),
+    accepted(lambda x: isinstance(x, torch.Tensor) and x.shape == (5, 2)),
+)
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

@@ -1,9 +1,11 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
 import fmlib
+from conftest import Cases, Number, X, accepted, close, inf_points, nan_points, net, refused, same, swirl
 from fmlib.solvers import STEPPERS
 
 
@@ -133,3 +135,84 @@ def test_a_flow_run_backwards_returns_its_points():
     back = fmlib.integrate(fmlib.solvers.backwards(velocity), there, steps=200).x
     assert (back - x0).abs().max().item() < 1e-8
     assert (there - x0).abs().max().item() > 0.1
+
+
+# --- bad input: integrate, warp_time (the probe is in conftest.py) --------------------
+
+case = Cases()
+case("integrate: unknown method", lambda: fmlib.integrate(swirl, X, method="rk5"), refused(ValueError, "rk5", "rk4"))
+for bad in [0, -1, 2.5, "10", None]:
+    case(f"integrate: steps={bad!r}", lambda bad=bad: fmlib.integrate(swirl, X, steps=bad), refused(Number, "steps"))
+for good in [np.int64(4), torch.tensor(4), 4.0]:
+    case(
+        f"integrate: steps={good!r}",
+        lambda good=good: fmlib.integrate(swirl, X, steps=good).x,
+        accepted(lambda x: same(x, fmlib.integrate(swirl, X, steps=4).x)),
+    )
+case("integrate: a 1D x0", lambda: fmlib.integrate(swirl, torch.randn(10)), refused(ValueError, "x0"))
+case("integrate: x0 with NaN", lambda: fmlib.integrate(swirl, nan_points()), refused(ValueError, "x0", "NaN"))
+case("integrate: x0 with inf", lambda: fmlib.integrate(swirl, inf_points()), refused(ValueError, "x0", "NaN"))
+case(
+    "integrate: numpy x0",
+    lambda: fmlib.integrate(swirl, X.numpy(), steps=4).x,
+    accepted(lambda x: same(x, fmlib.integrate(swirl, X, steps=4).x)),
+)
+case(
+    "integrate: a list x0",
+    lambda: fmlib.integrate(swirl, [[1.0, 0.0]], steps=4).x,
+    accepted(lambda x: close(x, fmlib.integrate(swirl, torch.tensor([[1.0, 0.0]]), steps=4).x)),
+)
+case(
+    "integrate: an empty x0", lambda: fmlib.integrate(swirl, torch.empty(0, 2)).x, accepted(lambda x: x.shape == (0, 2))
+)
+case(
+    "integrate: integer x0 through a model",
+    lambda: fmlib.integrate(net(), torch.tensor([[1, 2]]), steps=4).x,
+    accepted(lambda x: close(x, fmlib.integrate(net(), torch.tensor([[1.0, 2.0]]), steps=4).x)),
+)
+case(
+    "integrate: float64 x0 through a model",
+    lambda: fmlib.integrate(net(), X.double(), steps=4).x,
+    accepted(lambda x: close(x, fmlib.integrate(net(), X, steps=4).x)),
+)
+for bad in [2, -0.5, "0.5", float("nan")]:
+    case(f"integrate: warp={bad!r}", lambda bad=bad: fmlib.integrate(swirl, X, warp=bad), refused(Number, "warp"))
+case(
+    "integrate: warp=np.float64(0.5)",
+    lambda: fmlib.integrate(swirl, X, steps=4, warp=np.float64(0.5)).x,
+    accepted(lambda x: same(x, fmlib.integrate(swirl, X, steps=4, warp=0.5).x)),
+)
+case("integrate: velocity None", lambda: fmlib.integrate(None, X), refused(TypeError, "velocity"))
+case(
+    "integrate: velocity of the wrong shape",
+    lambda: fmlib.integrate(lambda x, t: x[:, :1], X),
+    refused(ValueError, "velocity", "shape"),
+)
+case(
+    "integrate: velocity gives numpy",
+    lambda: fmlib.integrate(lambda x, t: x.numpy(), X),
+    refused(TypeError, "velocity"),
+)
+case(
+    "integrate: velocity gives NaN",
+    lambda: fmlib.integrate(lambda x, t: x * float("nan"), X),
+    refused(FloatingPointError, "velocity", "NaN"),
+)
+case(
+    "integrate: velocity blows up",
+    lambda: fmlib.integrate(lambda x, t: x * 1e30, X, steps=10),
+    refused(FloatingPointError, "velocity", "NaN"),
+)
+for bad in [2, -0.1, "a", float("nan")]:
+    case(f"warp_time: s={bad!r}", lambda bad=bad: fmlib.warp_time(0.5, bad), refused(Number, "s"))
+case("warp_time_derivative: s=2", lambda: fmlib.warp_time_derivative(0.5, 2), refused(ValueError, "s"))
+case(
+    "warp_time: numpy slope",
+    lambda: fmlib.warp_time(np.linspace(0, 1, 5), np.float64(0.5)),
+    accepted(lambda t: np.allclose(t, fmlib.warp_time(np.linspace(0, 1, 5), 0.5))),
+)
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

@@ -1,9 +1,11 @@
 import inspect
 
+import numpy as np
 import pytest
 import torch
 
 import fmlib
+from conftest import Cases, Number, X, Y, accepted, labelled, nan_points, net, refused, swirl
 from fmlib import couplings, guidance, training
 from fmlib.couplings import teacher_pairs
 from fmlib.metrics import straightness
@@ -186,3 +188,187 @@ def test_reflow_pool_holds_teacher_endpoints_and_student_is_straighter():
     assert len(losses) == 300 and student is not teacher
     probe = fmlib.sample("gaussian", 500, seed=2)
     assert straightness(student, probe) < 0.3 * straightness(teacher, probe)
+
+
+# --- bad input: train, reflow (the probe is in conftest.py) ---------------------------
+
+FEW = dict(steps=3, batch_size=16, progress=False)
+
+
+def quick_train(**changes):
+    settings = {**FEW, **changes}
+    model = settings.pop("model", None) or net()
+    source, target = settings.pop("source", "gaussian"), settings.pop("target", "moons")
+    if "pairs" in settings:
+        return fmlib.train(model, **settings)
+    return fmlib.train(model, source, target, **settings)
+
+
+def losses_of(seed):
+    return quick_train(seed=seed)
+
+
+case = Cases()
+for bad in [0, -5, 2.5, "100", None]:
+    case(f"train: steps={bad!r}", lambda bad=bad: quick_train(steps=bad), refused(Number, "steps"))
+for good in [np.int64(3), torch.tensor(3), 3.0]:
+    case(f"train: steps={good!r}", lambda good=good: quick_train(steps=good, seed=0), accepted(lambda r: len(r) == 3))
+for bad in [0, -16, 2.5]:
+    case(f"train: batch_size={bad!r}", lambda bad=bad: quick_train(batch_size=bad), refused(Number, "batch_size"))
+case(
+    "train: batch_size=np.int64(16)",
+    lambda: quick_train(batch_size=np.int64(16), seed=0),
+    accepted(lambda r: r == quick_train(seed=0)),
+)
+for bad in [0, -0.01, "0.01", float("nan"), float("inf")]:
+    case(f"train: lr={bad!r}", lambda bad=bad: quick_train(lr=bad), refused(Number, "lr"))
+case("train: lr=np.float64", lambda: quick_train(lr=np.float64(0.01), seed=0), accepted(lambda r: len(r) == 3))
+case("train: lr=1 (an int)", lambda: quick_train(lr=1, seed=0), accepted(lambda r: len(r) == 3))
+case(
+    "train: lr=1e3 runs away",
+    lambda: quick_train(lr=1e3, steps=200, batch_size=64, seed=0),
+    refused(FloatingPointError, "lr"),
+)
+case(
+    "train: lr=1e30 runs away",
+    lambda: quick_train(lr=1e30, steps=50, batch_size=64, seed=0),
+    refused(FloatingPointError, "lr"),
+)
+case("train: model a function", lambda: quick_train(model=swirl), refused(TypeError, "model"))
+case("train: model the class", lambda: quick_train(model=fmlib.VelocityNet), refused(TypeError, "model"))
+case("train: source unknown", lambda: quick_train(source="spirl"), refused(ValueError, "spirl", "spiral"))
+case("train: source a 1D tensor", lambda: quick_train(source=torch.randn(10)), refused(ValueError, "source"))
+case("train: target empty", lambda: quick_train(target=torch.empty(0, 2)), refused(ValueError, "target", "empty"))
+case("train: target with NaN", lambda: quick_train(target=nan_points()), refused(ValueError, "target", "NaN"))
+case(
+    "train: target sampler gives NaN",
+    lambda: quick_train(target=lambda n: torch.full((n, 2), float("nan"))),
+    refused(ValueError, "target", "NaN"),
+)
+case(
+    "train: source sampler gives inf",
+    lambda: quick_train(source=lambda n: torch.full((n, 2), float("inf"))),
+    refused(ValueError, "source", "NaN"),
+)
+case(
+    "train: source sampler gives numpy",
+    lambda: quick_train(source=lambda n: np.zeros((n, 2))),
+    refused(TypeError, "source"),
+)
+case(
+    "train: target sampler ignores n",
+    lambda: quick_train(target=lambda n: torch.randn(1, 2)),
+    refused(ValueError, "target", "rows"),
+)
+case(
+    "train: target sampler gives (n,)",
+    lambda: quick_train(target=lambda n: torch.randn(n)),
+    refused(ValueError, "target"),
+)
+case(
+    "train: source 1D, target 2D",
+    lambda: quick_train(source=torch.randn(10, 1)),
+    refused(ValueError, "source", "target"),
+)
+case("train: model of another dim", lambda: quick_train(model=net(dim=3)), refused(ValueError, "dim"))
+case("train: float64 data", lambda: quick_train(target=Y.double(), seed=0), accepted(lambda r: len(r) == 3))
+case("train: integer data", lambda: quick_train(target=Y.round().long(), seed=0), accepted(lambda r: len(r) == 3))
+case("train: a float64 model", lambda: quick_train(model=net().double(), seed=0), accepted(lambda r: len(r) == 3))
+case(
+    "train: time_sampler gives (n,)",
+    lambda: quick_train(time_sampler=lambda n: torch.rand(n)),
+    refused(ValueError, "time_sampler"),
+)
+case(
+    "train: time_sampler gives 5 times",
+    lambda: quick_train(time_sampler=lambda n: torch.rand(5, 1)),
+    refused(ValueError, "time_sampler"),
+)
+case("train: time_sampler a number", lambda: quick_train(time_sampler=0.5), refused(TypeError, "time_sampler"))
+case("train: pairs a number", lambda: fmlib.train(net(), pairs=42, **FEW), refused(TypeError, "pairs"))
+case(
+    "train: pairs and source",
+    lambda: fmlib.train(net(), "gaussian", pairs=couplings.independent("gaussian", "moons"), **FEW),
+    refused(ValueError, "pairs"),
+)
+case("train: neither pairs nor data", lambda: fmlib.train(net(), **FEW), refused(ValueError, "pairs"))
+case("train: callback a number", lambda: quick_train(callback=5), refused(TypeError, "callback"))
+case(
+    "train: callback_every=0",
+    lambda: quick_train(callback=lambda i, m: None, callback_every=0),
+    refused(ValueError, "callback_every"),
+)
+for bad in [1.5, -0.1]:
+    case(
+        f"train: label_dropout={bad}",
+        lambda bad=bad: quick_train(model=net(classes=8), pairs=labelled(), label_dropout=bad),
+        refused(ValueError, "label_dropout"),
+    )
+case(
+    "train: too few classes for the data",
+    lambda: quick_train(model=net(classes=2), pairs=labelled("smiley")),
+    refused(ValueError, "classes", "3"),
+)
+case(
+    "train: labels for an unconditional model",
+    lambda: quick_train(model=net(), pairs=labelled()),
+    refused(ValueError, "classes"),
+)
+case(
+    "train: labels out of range from a coupling",
+    lambda: quick_train(
+        model=net(classes=2), pairs=lambda n: (torch.randn(n, 2), torch.randn(n, 2), torch.full((n,), 7))
+    ),
+    refused(ValueError, "classes"),
+)
+case(
+    "train: a conditional model with enough classes",
+    lambda: quick_train(model=net(classes=3), pairs=labelled("smiley"), seed=0),
+    accepted(lambda r: len(r) == 3),
+)
+for bad in ["a", 1.5]:
+    case(f"train: seed={bad!r}", lambda bad=bad: quick_train(seed=bad), refused(Number, "seed"))
+case("train: seed=np.int64(1)", lambda: losses_of(np.int64(1)), accepted(lambda r: r == losses_of(1)))
+case(
+    "flow_matching_loss: x0 and x1 of different lengths",
+    lambda: fmlib.flow_matching_loss(net(), X, Y[:1], torch.rand(16, 1)),
+    refused(ValueError, "x1"),
+)
+case(
+    "flow_matching_loss: t of shape (n, 2)",
+    lambda: fmlib.flow_matching_loss(net(), X, Y, torch.rand(16, 2)),
+    refused(ValueError, "t"),
+)
+case(
+    "optimise: steps=0",
+    lambda: training.optimise(net(), lambda: torch.zeros(()), 0, 0.01),
+    refused(ValueError, "steps"),
+)
+case(
+    "optimise: lr=0",
+    lambda: training.optimise(net(), lambda: torch.zeros((), requires_grad=True), 3, 0),
+    refused(ValueError, "lr"),
+)
+
+REFLOW = dict(pool=64, teacher_steps=2, steps=2, batch_size=16, progress=False)
+case("reflow: teacher a function", lambda: fmlib.reflow(swirl, "gaussian", **REFLOW), refused(TypeError, "teacher"))
+for argument in ["pool", "teacher_steps", "steps"]:
+    case(
+        f"reflow: {argument}=0",
+        lambda argument=argument: fmlib.reflow(net(), "gaussian", **{**REFLOW, argument: 0}),
+        refused(ValueError, argument),
+    )
+case("reflow: source unknown", lambda: fmlib.reflow(net(), "spirl", **REFLOW), refused(ValueError, "spirl"))
+case(
+    "reflow: teacher of another dim", lambda: fmlib.reflow(net(dim=1), "gaussian", **REFLOW), refused(ValueError, "dim")
+)
+case(
+    "reflow: numpy pool",
+    lambda: fmlib.reflow(net(), "gaussian", **{**REFLOW, "pool": np.int64(64)})[1],
+    accepted(lambda r: len(r) == 2),
+)
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

@@ -8,9 +8,11 @@ import torch
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 import fmlib  # noqa: E402
-from fmlib import viz  # noqa: E402
+from conftest import MIXTURE, NAN, Cases, X, Y, accepted, nan_points, net, refused  # noqa: E402
+from fmlib import parabola, viz  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -268,3 +270,181 @@ def test_square_panels_have_short_tick_labels_that_do_not_collide():
         assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:])), [label.get_text() for label in labels]
         assert len(labels) >= 3  # and the axis still has a scale
     plt.close(fig)
+
+
+# --- bad input: figures (the probe is in conftest.py) ---------------------------------
+
+
+def axes():
+    return plt.subplots()[1]
+
+
+def trajectory(steps=4, n=10):
+    return fmlib.integrate(swirl, fmlib.sample("gaussian", n, seed=0), steps=steps, trajectory=True)
+
+
+def figure_made(result):
+    return isinstance(result, (matplotlib.figure.Figure, matplotlib.axes.Axes, matplotlib.image.AxesImage))
+
+
+case = Cases()
+case("gallery: one pair", lambda: viz.gallery([("a", X, Y)]), accepted(figure_made))
+case("gallery: no pairs", lambda: viz.gallery([]), refused(ValueError, "pairs"))
+case(
+    "flow_sequence: one panel",
+    lambda: viz.flow_sequence(trajectory().trajectory, trajectory().times, panels=1),
+    accepted(figure_made),
+)
+case(
+    "flow_sequence: no panels",
+    lambda: viz.flow_sequence(trajectory().trajectory, trajectory().times, panels=0),
+    refused(ValueError, "panels"),
+)
+case("flow_sequence: a 2D trajectory", lambda: viz.flow_sequence(X, torch.rand(16)), refused(ValueError, "trajectory"))
+case(
+    "flow_sequence: times of another length",
+    lambda: viz.flow_sequence(trajectory().trajectory, torch.rand(3)),
+    refused(ValueError, "times"),
+)
+for label, points in [("empty", torch.empty(0, 2)), ("1D", torch.randn(10)), ("(n, 3)", torch.randn(10, 3))]:
+    case(f"cloud: {label} points", lambda p=points: viz.cloud(axes(), p, viz.SOURCE), refused(ValueError, "points"))
+case("cloud: NaN points", lambda: viz.cloud(axes(), nan_points(), viz.SOURCE), refused(ValueError, "points", "NaN"))
+case(
+    "cloud: all NaN",
+    lambda: viz.cloud(axes(), torch.full((4, 2), NAN), viz.SOURCE),
+    refused(ValueError, "points", "NaN"),
+)
+case("cloud: numpy points", lambda: viz.cloud(axes(), X.numpy(), viz.SOURCE), accepted(figure_made))
+case("cloud: float64 points", lambda: viz.cloud(axes(), X.double(), viz.SOURCE), accepted(figure_made))
+case("cloud: a list", lambda: viz.cloud(axes(), [[0.0, 1.0], [1.0, 0.5]], viz.SOURCE), accepted(figure_made))
+case(
+    "labelled_cloud: labels of another length",
+    lambda: viz.labelled_cloud(axes(), X, torch.zeros(5, dtype=torch.long)),
+    refused(ValueError, "labels"),
+)
+case(
+    "labelled_cloud: fractional labels",
+    lambda: viz.labelled_cloud(axes(), X, torch.rand(16)),
+    refused(ValueError, "labels"),
+)
+case("labelled_clouds: none", lambda: viz.labelled_clouds({}, "nothing"), refused(ValueError, "clouds"))
+case(
+    "source_and_target: empty source",
+    lambda: viz.source_and_target(torch.empty(0, 2), Y),
+    refused(ValueError, "source"),
+)
+case(
+    "source_and_target: NaN target",
+    lambda: viz.source_and_target(X, nan_points()),
+    refused(ValueError, "target", "NaN"),
+)
+case("trajectories: a 2D trajectory", lambda: viz.trajectories(axes(), X), refused(ValueError, "trajectory"))
+case(
+    "trajectories: NaN",
+    lambda: viz.trajectories(axes(), torch.full((3, 4, 2), NAN)),
+    refused(ValueError, "trajectory", "NaN"),
+)
+case("pairing_lines: dims differ", lambda: viz.pairing_lines(axes(), X, torch.randn(16, 3)), refused(ValueError, "x1"))
+case("pairing_lines: 1D x0", lambda: viz.pairing_lines(axes(), torch.randn(16), Y), refused(ValueError, "x0"))
+case(
+    "vector_field: velocity of the wrong shape",
+    lambda: viz.vector_field(axes(), lambda x, t: x[:, :1]),
+    refused(ValueError, "velocity"),
+)
+for bad in [0, -1]:
+    case(
+        f"vector_field: lim={bad}", lambda bad=bad: viz.vector_field(axes(), swirl, lim=bad), refused(ValueError, "lim")
+    )
+case("vector_field: grid=1", lambda: viz.vector_field(axes(), swirl, grid=1), refused(ValueError, "grid"))
+case("vector_field: density=0", lambda: viz.vector_field(axes(), swirl, density=0), refused(ValueError, "density"))
+case("vector_field: a 1D model", lambda: viz.vector_field(axes(), net(dim=1)), refused(ValueError, "dim"))
+case("walk: 1D positions", lambda: viz.walk(axes(), torch.randn(4), torch.rand(4)), refused(ValueError, "positions"))
+case(
+    "walk: times of another length",
+    lambda: viz.walk(axes(), torch.randn(4, 2), torch.rand(3)),
+    refused(ValueError, "times"),
+)
+case(
+    "paths_1d: lengths differ",
+    lambda: viz.paths_1d(axes(), torch.rand(5), torch.randn(4, 3)),
+    refused(ValueError, "paths"),
+)
+case(
+    "histogram: no samples",
+    lambda: viz.histogram(axes(), torch.empty(0), torch.rand(3), torch.rand(3)),
+    refused(ValueError, "samples"),
+)
+case(
+    "histogram: NaN samples",
+    lambda: viz.histogram(axes(), torch.tensor([NAN, 1.0]), torch.rand(3), torch.rand(3)),
+    refused(ValueError, "samples", "NaN"),
+)
+case("tx_heatmap: 1D values", lambda: viz.tx_heatmap(axes(), torch.rand(10), (-3, 3)), refused(ValueError, "values"))
+case(
+    "tx_heatmap: x_range reversed",
+    lambda: viz.tx_heatmap(axes(), torch.rand(4, 10), (3, -3)),
+    refused(ValueError, "x_range"),
+)
+case(
+    "velocity_heatmap: x_range reversed",
+    lambda: viz.velocity_heatmap(axes(), MIXTURE.velocity, (3, -3)),
+    refused(ValueError, "x_range"),
+)
+case(
+    "with_side_densities: x_range reversed",
+    lambda: viz.with_side_densities((3, -3), MIXTURE.pdf, MIXTURE.pdf),
+    refused(ValueError, "x_range"),
+)
+case("loss_curve: window=0", lambda: viz.loss_curve(axes(), [1.0, 0.5], window=0), refused(ValueError, "window"))
+case("loss_curve: a short run", lambda: viz.loss_curve(axes(), [1.0, 0.5]), accepted(figure_made))
+case(
+    "four_panels: empty generated",
+    lambda: viz.four_panels(X, torch.empty(0, 2), Y, trajectory(n=16).trajectory),
+    refused(ValueError, "generated"),
+)
+case("panel_grid: count=0", lambda: viz.panel_grid(0), refused(ValueError, "count"))
+case("panel_grid: columns=0", lambda: viz.panel_grid(3, columns=0), refused(ValueError, "columns"))
+case("panel_grid: numpy count", lambda: viz.panel_grid(np.int64(3))[1], accepted(lambda a: len(a) == 3))
+case("animate_clouds: none", lambda: viz.animate_clouds([], torch.rand(3)), refused(ValueError, "trajectories"))
+case(
+    "animate_clouds: times of another length",
+    lambda: viz.animate_clouds(trajectory().trajectory, torch.rand(3)),
+    refused(ValueError, "times"),
+)
+case(
+    "animate_clouds: a 2D trajectory", lambda: viz.animate_clouds(X, torch.rand(16)), refused(ValueError, "trajectory")
+)
+case(
+    "animate_clouds: titles of another count",
+    lambda: viz.animate_clouds(trajectory().trajectory, trajectory().times, titles=["a", "b"]),
+    refused(ValueError, "titles"),
+)
+case(
+    "animate_1d_path: path and times differ",
+    lambda: viz.animate_1d_path(MIXTURE.velocity, torch.rand(5), torch.rand(4)),
+    refused(ValueError, "path"),
+)
+case(
+    "curve_ride: a solution without its trajectory",
+    lambda: viz.curve_ride(
+        axes(), fmlib.integrate(parabola.velocity, torch.tensor([parabola.START]), 4), parabola.height
+    ),
+    refused(ValueError, "trajectory"),
+)
+case("curve_rides: none", lambda: viz.curve_rides({}, parabola.height, "nothing"), refused(ValueError, "rides"))
+case("warp_grid: s=2", lambda: viz.warp_grid(axes(), 2, 10), refused(ValueError, "s"))
+case("warp_grid: steps=0", lambda: viz.warp_grid(axes(), 0.5, 0), refused(ValueError, "steps"))
+case("budget_axis: a zero budget", lambda: viz.budget_axis(axes(), [0, 10]), refused(ValueError, "budgets"))
+case(
+    "animate_fields: titles of another count",
+    lambda: viz.animate_fields([swirl, swirl], ["a"]),
+    refused(ValueError, "titles"),
+)
+case("animate_fields: no fields", lambda: viz.animate_fields([], []), refused(ValueError, "velocities"))
+case("animate_fields: frames=0", lambda: viz.animate_fields([swirl], ["a"], frames=0), refused(ValueError, "frames"))
+case("time_colour: t=2", lambda: viz.time_colour(2.0), refused(ValueError, "t"))
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

@@ -5,12 +5,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
 
 import fmlib  # noqa: E402
+from conftest import MIXTURE, Cases, accepted, net, refused  # noqa: E402
 from fmlib.mixtures import GaussianMixture  # noqa: E402
-from fmlib.widgets import Panel, mixture_explorer  # noqa: E402
-
-MIXTURE = GaussianMixture([0.55, 0.45], [-0.85, 1.5], [0.65, 0.25])
+from fmlib.widgets import MorphPanel, Panel, mixture_explorer  # noqa: E402
 
 
 def test_panel_bundle_has_the_live_widget_and_a_static_picture():
@@ -149,3 +149,61 @@ def test_in_colab_with_ipywidgets_8_the_custom_widget_manager_is_switched_on(mon
     monkeypatch.delitem(sys.modules, "google.colab")
     assert notebook.enable_colab_widgets() is False  # not in Colab
     plt.close("all")
+
+
+# --- bad input: panels (the probe is in conftest.py) ----------------------------------
+
+
+def draw_nothing(**values):
+    return None
+
+
+case = Cases()
+case("MorphPanel: unknown source", lambda: MorphPanel(source="spirl"), refused(ValueError, "source", "spiral"))
+case("MorphPanel: unknown target", lambda: MorphPanel(target="hart"), refused(ValueError, "target", "heart"))
+case(
+    "MorphPanel: values below the sliders",
+    lambda: MorphPanel(points=100, steps=50),
+    accepted(lambda p: (p.values()["points"], p.values()["steps"], p.progress.max) == (100, 50, 50)),
+)
+case(
+    "MorphPanel: values above the sliders",
+    lambda: MorphPanel(points=20_000, steps=30_000),
+    accepted(lambda p: (p.values()["points"], p.values()["steps"]) == (20_000, 30_000)),
+)
+for argument in ["points", "steps"]:
+    case(
+        f"MorphPanel: {argument}=0",
+        lambda argument=argument: MorphPanel(**{argument: 0}),
+        refused(ValueError, argument),
+    )
+WIDE = GaussianMixture([0.99, 0.01], [-4.0, 4.0], [2.0, 0.05])
+case(
+    "mixture_explorer: a mixture outside the sliders",
+    lambda: mixture_explorer(WIDE).values(),
+    accepted(lambda v: [v["weight"], v["mean1"], v["mean2"], v["std1"], v["std2"]] == [0.99, -4.0, 4.0, 2.0, 0.05]),
+)
+for label, mixture in [
+    ("three components", GaussianMixture([0.2, 0.3, 0.5], [-1, 0, 1], [0.5, 0.5, 0.5])),
+    ("one component", GaussianMixture([1.0], [0.0], [1.0])),
+    ("a 2D mixture", GaussianMixture([0.5, 0.5], [[0, 0], [1, 1]], [1, 1])),
+]:
+    case(f"mixture_explorer: {label}", lambda m=mixture: mixture_explorer(m), refused(ValueError, "mixture"))
+case(
+    "mixture_explorer: a 2D learned model",
+    lambda: mixture_explorer(MIXTURE, learned=net(dim=2)),
+    refused(ValueError, "learned", "dim"),
+)
+case(
+    "mixture_explorer: x_range reversed",
+    lambda: mixture_explorer(MIXTURE, x_range=(3, -3)),
+    refused(ValueError, "x_range"),
+)
+case("mixture_explorer: paths=0", lambda: mixture_explorer(MIXTURE, paths=0), refused(ValueError, "paths"))
+case("Panel: draw gives no figure", lambda: Panel({}, draw_nothing), refused(TypeError, "draw", "Figure"))
+case("Panel: a control that is no widget", lambda: Panel({"a": 5}, draw_nothing), refused(TypeError, "controls"))
+
+
+@pytest.mark.parametrize("call, expect", case.params)
+def test_bad_input_gets_a_clear_answer(call, expect, probe):
+    probe(call, expect)

@@ -5,7 +5,8 @@
 // This script replaces the picture with controls and canvases and computes what
 // fmlib computes: the same closed forms, the same step functions, the same
 // networks. window.FMLive exposes the computations, so the browser tests can
-// compare them with fmlib's numbers.
+// compare them with fmlib's numbers; loaded in Node, the script exports them
+// (module.exports) and draws nothing, for the maths' tests in tests/js.
 (() => {
   "use strict";
 
@@ -674,10 +675,15 @@
     FIGURES[root.dataset.figure](root, config, data);
   }
 
-  window.FMLive = {
+  const computations = {
     erf, gelu, warpTime, stepTimes, integrate, backwards, decodeHalf, network,
     mixtureDensity, mixtureVelocity, slicedW2, parabolaVelocity,
   };
+  if (typeof document === "undefined") {
+    module.exports = computations; // in Node, with no page to draw on: tests/js checks the maths alone
+    return;
+  }
+  window.FMLive = computations;
   const start = () => document.querySelectorAll(".fm-live").forEach(build);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
