@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import math
 import os
+import pathlib
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -185,3 +187,39 @@ def close(a, b, tol=1e-5):
 
 def labelled(target="eight_gaussians"):
     return couplings.labelled("gaussian", target)
+
+
+# --- the book: its scripts, and the words a reader never sees ----------------------
+
+# The book's scripts (scripts/: the student edition and answer key, the setup cell) are
+# imported by name: `import exercises`, `import sync_setup_cell`.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "scripts"))
+
+# Planning words (DESIGN.md, "Words a reader sees"): "seed" for a source tutorial, "bar",
+# "issue", "info", paths under benchmarks/, and machine paths.
+PLANNING_WORDS = [
+    r"\bseed(?:'s|s')?\s+(?:tutorials?|notebooks?|recipes?|hyperparameters|quality|reflow|view)\b",
+    r"\bseed(?:'s|s')(?!\s*(?:=|\d))",
+    r"\bseed \d{3}\b",
+    r"\bissues?\b",
+    r"\binfo\b",
+    r"\bcommissioned\b",
+    r"benchmarks/",
+]
+# "bar" in the sense of a target to meet; a progress or colour bar is fine.
+BAR = re.compile(r"(\w+)?[\s-]*\bbars?\b", re.I)
+ALLOWED_BARS = {"progress", "colour", "color", "error", "side", "tool", "scroll", "navigation", "nav"}
+MACHINE_PATHS = [r"/root/", r"/home/\w", r"\.cache/fmlib", r"/tmp/", r"site-packages"]
+
+
+def find_planning_words(text):
+    """The planning words and machine paths found in `text`."""
+    found = [m.group(0) for pattern in PLANNING_WORDS + MACHINE_PATHS for m in re.finditer(pattern, text, re.I)]
+    found += [m.group(0) for m in BAR.finditer(text) if (m.group(1) or "").lower() not in ALLOWED_BARS]
+    return found
+
+
+@pytest.fixture
+def planning_words():
+    """`planning_words(text)`: the planning words and machine paths found in `text`."""
+    return find_planning_words

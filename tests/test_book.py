@@ -164,6 +164,7 @@ def test_solutions_are_folded_in_every_front_end(path):
         source = "".join(cell["source"])
         if cell["cell_type"] == "code":
             assert "hide-cell" in cell["metadata"]["tags"], source[:60]
+            assert cell["metadata"]["mystnb"]["code_prompt_show"] == "Show the solution's code and output"
             assert cell["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}, source[:60]
             assert cell["metadata"]["cellView"] == "form" and source.startswith(exercises.COLAB_TITLE), source[:60]
         else:
