@@ -35,7 +35,8 @@ def public_callables():
                 if (
                     not inner.startswith("_")
                     and (inspect.isfunction(member) or inspect.isclass(member))
-                    and member.__module__ == value.__name__
+                    # its own, or those of its sub-modules (fmlib.viz's)
+                    and (member.__module__ == value.__name__ or member.__module__.startswith(value.__name__ + "."))
                 ):
                     yield f"{name}.{inner}", member
         elif inspect.isfunction(value) or inspect.isclass(value):

@@ -15,6 +15,7 @@ import subprocess
 import pytest
 import yaml
 
+from conftest import without
 from fmlib.video import CONTROLS_PIXELS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -29,13 +30,6 @@ PAGE_BUDGET = 5_000_000  # bytes: a chapter's HTML with the images it shows (vid
 def site():
     subprocess.run(["make", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return HTML
-
-
-def without(reason):
-    """Skip the browser tests, saying why; under CI (CI=true) fail instead, so a missing browser cannot pass."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true, but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
