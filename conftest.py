@@ -65,6 +65,7 @@ class Recording:
 
         self.notebook = copy.deepcopy(notebook_file.nb)
         self.client = NotebookClient(self.notebook, record_timing=False)
+        self.client.kc = notebook_file.kernel.kc  # an Output widget answers the kernel, as in a front end
         self.code_cells = [cell for cell in self.notebook.cells if cell.cell_type == "code"]
         self.messages, self.msg_id, self.passed, self.started = [], None, 0, time.perf_counter()
         kernel = notebook_file.kernel

@@ -53,12 +53,15 @@ def choose_threads(repeats: int = 5) -> int:
     were 1.4 times faster (the book's Setup page). So fmlib times a forward and
     backward pass of a batch of 1024 through a 3 x 64 network with each, before its
     first training (`choose_threads_once`; about 0.01 s). An `OMP_NUM_THREADS` set
-    by the user is left alone.
+    by the user is left alone. It draws its network and batch from a forked random
+    generator: a training seeded by the reader gets the same numbers whether or not
+    it is the first.
     """
     default = torch.get_num_threads()
     if default == 1 or "OMP_NUM_THREADS" in os.environ:
         return default
-    network, x = mlp(3, 64, 3, 2), torch.randn(1024, 3)
+    with torch.random.fork_rng(devices=[]):
+        network, x = mlp(3, 64, 3, 2), torch.randn(1024, 3)
 
     def seconds(threads):
         torch.set_num_threads(threads)

@@ -65,6 +65,16 @@ def test_choose_threads_keeps_the_faster_count(monkeypatch, two_threads, slow_on
     assert devices.choose_threads() == expected == torch.get_num_threads()
 
 
+def test_choosing_the_threads_draws_nothing_from_the_readers_random_numbers(monkeypatch, two_threads):
+    # The first training chooses them, after the reader's torch.manual_seed: the seeded draws must stay the same.
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    devices.choose_threads(repeats=1)
+    assert torch.equal(torch.rand(3), expected)
+
+
 def test_choose_threads_leaves_a_users_omp_num_threads_alone(monkeypatch, two_threads):
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     monkeypatch.setattr(devices.time, "perf_counter", lambda: pytest.fail("no timing when the user chose"))
