@@ -69,7 +69,7 @@ class Recording:
         self.code_cells = [cell for cell in self.notebook.cells if cell.cell_type == "code"]
         self.messages, self.msg_id, self.passed, self.started = [], None, 0, time.perf_counter()
         kernel = notebook_file.kernel
-        get_message, execute = kernel.get_message, kernel.execute_cell_input
+        get_message = kernel.get_message
 
         def recorded_message(stream, timeout=None):
             message = get_message(stream, timeout=timeout)
@@ -77,18 +77,20 @@ class Recording:
                 self.messages.append(message)
             return message
 
-        def recorded_execution(source, allow_stdin=None):
-            self.msg_id = execute(source, allow_stdin=allow_stdin)
+        def executed_as_in_a_notebook(source, allow_stdin=None):
+            # nbval asks the kernel not to store history, where IPython looks for a cell's closing ";"
+            # (a figure would show twice) and counts executions: run each cell as a notebook does.
+            self.msg_id = kernel.kc.execute(source, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
             return self.msg_id
 
-        kernel.get_message, kernel.execute_cell_input = recorded_message, recorded_execution
+        kernel.get_message, kernel.execute_cell_input = recorded_message, executed_as_in_a_notebook
 
     def fill(self, number):
-        """Give code cell `number` the outputs its messages carry, as nbclient would."""
+        """Give code cell `number` the outputs and execution count its messages carry, as nbclient would."""
         from nbclient.exceptions import CellExecutionComplete
 
         cell = self.code_cells[number]
-        cell.outputs, cell.execution_count = [], number + 1
+        cell.outputs = []
         index = self.notebook.cells.index(cell)
         self.client.clear_before_next_output = False  # as nbclient starts every cell
         for message in self.messages:
@@ -98,7 +100,6 @@ class Recording:
                 except CellExecutionComplete:
                     break
         self.messages = []
-        cell.execution_count = number + 1  # nbval does not store history: number the cells as a notebook would
 
     def store(self, path):
         from jupyter_cache.base import CacheBundleIn

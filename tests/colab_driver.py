@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+from tqdm.notebook import tqdm as notebook_tqdm  # noqa: E402
 
 import fmlib  # noqa: E402
 from fmlib import progress  # noqa: E402
@@ -32,7 +33,7 @@ morph.button.click()
 report["morph_status"] = morph.status.value
 
 # A notebook progress bar is shown, and shown again when finished.
-progress.tqdm = progress.notebook_tqdm  # what tqdm.auto picks inside a notebook
+progress.tqdm = notebook_tqdm  # what tqdm.auto picks inside a notebook
 shown = []
 shell.display_pub.publish = lambda data, *args, **kwargs: shown.append(sorted(data))
 with progress.TrainingProgress(5) as bar:

@@ -250,6 +250,16 @@ def test_every_figure_and_video_has_a_caption_and_a_text_for_screen_readers(path
     assert not problems, problems
 
 
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_each_figure_shows_once_in_the_executed_chapter(path, executed_chapter):
+    # Two pictures in one figure's cell would be two figures of one name on the website.
+    for cell in executed_chapter(path).cells:
+        if cell.cell_type == "code" and cell.metadata.get("mystnb", {}).get("figure"):
+            pictures = [output for output in cell.outputs if "image/png" in output.get("data", {})]
+            assert len(pictures) <= 1, cell.source[:80]
+
+
 def test_figure_names_are_unique_and_say_their_chapter():
     # fig-<a word of the chapter's file name>-<what it shows>: a name that stays
     # when chapters are renumbered, as links to it from other pages would.
