@@ -24,8 +24,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 # Jupyter Book's execution cache and Sphinx's environment both key on the
 # notebooks alone, not on fmlib or the book's Sphinx extensions: build afresh
-# whenever they change, so no page shows stale figures.
-_build/.fmlib-stamp: $(wildcard fmlib/*.py fmlib/viz/*.py book/_ext/*.py)
+# whenever they change, or conftest.py, which stores the tests' executions there,
+# so no page shows stale figures.
+_build/.fmlib-stamp: $(shell find fmlib book/_ext -name '*.py') conftest.py
 	rm -rf _build
 	mkdir -p _build
 	touch $@

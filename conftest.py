@@ -8,14 +8,17 @@ progress bars that redraw, display updates), and, when every cell of a chapter
 passed, stores it in Jupyter Book's execution cache (`execute.cache` in
 _config.yml). `make book` then finds every chapter there and executes none, and
 the tests that read a chapter's printed numbers take them from the same place
-(the `executed_chapter` fixture).
+(the `executed_chapter` and `stored_execution` fixtures).
 
 The kernels run with FMLIB_PHONE_FIGURES=1, as `make book` runs them, so the
-stored figures carry the column a phone shows.
+stored figures carry the column a phone shows. Widget state is not stored (the
+website shows each panel's picture instead, _config.yml says why). A chapter
+that fails stores nothing, and its earlier execution is removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import pathlib
@@ -36,19 +39,26 @@ def execution_cache():
     return get_cache(str(ROOT / config["execute"]["cache"]))
 
 
-def cached_execution(path):
-    """The executed notebook stored for the chapter at `path` as it now reads, or None."""
+def cached_execution(path, when=False):
+    """The executed notebook stored for the chapter at `path` as it now reads, or None; `when`: when it was stored."""
+    import datetime
+
     import nbformat
 
-    notebook = nbformat.read(str(path), as_version=4)
+    notebook, cache = nbformat.read(str(path), as_version=4), execution_cache()
     try:
-        return execution_cache().merge_match_into_notebook(notebook)[1]
+        record = cache.match_cache_notebook(notebook)
     except KeyError:
         return None
+    if when:
+        return record.created.replace(tzinfo=datetime.timezone.utc)  # the cache keeps UTC, without its zone
+    return cache.merge_match_into_notebook(notebook)[1]
 
 
 def is_notebook_cell(item):
-    return type(item).__name__ == "IPyNbCell"
+    from nbval.plugin import IPyNbCell
+
+    return isinstance(item, IPyNbCell)
 
 
 def pytest_collection_modifyitems(items):
@@ -64,6 +74,10 @@ class Recording:
         from nbclient import NotebookClient
 
         self.notebook = copy.deepcopy(notebook_file.nb)
+        # A run that fails leaves nothing stored, not an earlier run's outputs of the same cells.
+        cache = execution_cache()
+        with contextlib.suppress(KeyError):
+            cache.remove_cache_notebook(cache.match_cache_notebook(self.notebook).pk)
         self.client = NotebookClient(self.notebook, record_timing=False)
         self.client.kc = notebook_file.kernel.kc  # an Output widget answers the kernel, as in a front end
         self.code_cells = [cell for cell in self.notebook.cells if cell.cell_type == "code"]
@@ -132,6 +146,7 @@ def pytest_runtest_call(item):
         yield
         return
     notebook_file = item.parent
+    # A new recording at the first cell (or the first selected one, under -k).
     if item.cell_num == 0 or not hasattr(notebook_file, "recording"):
         notebook_file.recording = Recording(notebook_file)
     recording = notebook_file.recording
@@ -140,6 +155,12 @@ def pytest_runtest_call(item):
     recording.passed += outcome.excinfo is None
     if item.cell_num == len(recording.code_cells) - 1 and recording.passed == len(recording.code_cells):
         recording.store(item.path)
+
+
+@pytest.fixture(scope="session")
+def stored_execution():
+    """`stored_execution(path, when=False)`: the chapter as last executed and stored, or None (cached_execution)."""
+    return cached_execution
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ cells tagged `solution`, which run where they stand when the chapter runs:
 
 - code cells, folded in every front end: the tag `hide-cell` on the website,
   `jupyter.source_hidden` and `outputs_hidden` in JupyterLab and Notebook 7,
-  `cellView: form` (titled by a first line `# @title Solution`) in Colab;
+  `cellView: form` (titled by its first line, COLAB_TITLE) in Colab;
 - Markdown cells that explain it, inside `<details><summary>Solution</summary>`.
 
 A coding exercise also has a code cell to fill in, marked "# your code here", that
@@ -41,7 +41,7 @@ ANSWER_KEY = ROOT / "book" / "answer_key.md"
 
 EXERCISE = re.compile(r"\*\*Exercise (\d+) \((conceptual|coding|exploratory): (.*?)\)\.?\*\*", re.S)
 SOLUTION_TAG = "solution"
-COLAB_TITLE = "# @title Solution\n"  # the first line of a solution's code: Colab shows it on the folded cell
+COLAB_TITLE = "# @title The solution's code\n"  # the first line of a solution's code: Colab shows it on the folded cell
 FILL_IN = "# your code here"
 CHECK_CALL = re.compile(r"^(check_\w+)\(", re.M)
 # torch.allclose's and isclose's own tolerances, for a check that keeps them (tests/test_exercises.py

@@ -63,10 +63,12 @@ def test_figures_fit_the_page(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_markdown_cells_use_no_myst_directive_fences(path):
+def test_markdown_cells_use_no_myst_directive_fences_and_hold_no_python(path):
     for cell in cells(path):
         if cell["cell_type"] == "markdown":
             assert not re.search(r"^(```|:::)\{", "".join(cell["source"]), re.M), "shows as raw text in Jupyter"
+            # Code goes in code cells, where it runs and the numbers it prints are checked.
+            assert not re.search(r"^```python", "".join(cell["source"]), re.M), "put this code in a code cell"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)

@@ -77,11 +77,8 @@ def backing_values(notebook):
     """The numbers the executed `notebook` writes in its code (solutions included) and prints: two lists."""
     code, printed = [], []
     for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "markdown":
-            code += re.findall(r"```python\n(.*?)```", source, re.S)
-        else:
-            code.append(source)
+        if cell["cell_type"] == "code":
+            code.append("".join(cell["source"]))
             printed.append(_outputs_text(cell))
 
     def numbers(texts):
@@ -95,8 +92,7 @@ def quoted_numbers(notebook):
     for cell in notebook["cells"]:
         if cell["cell_type"] != "markdown":
             continue
-        prose = re.sub(r"```python\n.*?```", "", "".join(cell["source"]), flags=re.S)
-        prose = re.sub(r"\]\([^)]*\)", "]", prose)  # link targets
+        prose = re.sub(r"\]\([^)]*\)", "]", "".join(cell["source"]))  # link targets
         for match in PROSE_NUMBER.finditer(prose):
             value, kind = match.group("value"), (match.group("kind") or "").strip()
             if "." not in value and not kind:

@@ -27,9 +27,38 @@ PAGE_BUDGET = 5_000_000  # bytes: a chapter's HTML with the images it shows (vid
 
 
 @pytest.fixture(scope="module")
-def site():
-    subprocess.run(["make", "book"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+def build(stored_execution):
+    """`make book`: (whether every chapter's execution was stored before it, the build's log)."""
+    stored = all(stored_execution(ROOT / "notebooks" / f"{chapter}.ipynb") for chapter in CHAPTERS)
+    run = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return stored, run.stdout + run.stderr
+
+
+@pytest.fixture(scope="module")
+def site(build):
     return HTML
+
+
+def test_the_build_executes_no_chapter_the_tests_executed(build):
+    import inspect
+
+    from myst_nb.core.execute import cache
+
+    assert "Executing notebook using " in inspect.getsource(cache), "has the build's log changed its words?"
+    stored, log = build
+    if not stored:
+        pytest.skip("the chapters were not executed as they now read (pytest -m notebooks executes them)")
+    assert "Executing notebook" not in log
+
+
+def test_every_page_shows_its_chapters_latest_execution(site, stored_execution):
+    # The build reads a chapter again when its stored execution is newer (book/_ext/execution_cache.py).
+    for chapter in CHAPTERS:
+        executed = stored_execution(ROOT / "notebooks" / f"{chapter}.ipynb", when=True)
+        if executed is not None:
+            page = site / "notebooks" / f"{chapter}.html"
+            assert page.stat().st_mtime >= executed.timestamp(), chapter
 
 
 @pytest.fixture(scope="module")
