@@ -77,7 +77,7 @@ class Recording:
         # A run that fails leaves nothing stored, not an earlier run's outputs of the same cells.
         cache = execution_cache()
         with contextlib.suppress(KeyError):
-            cache.remove_cache_notebook(cache.match_cache_notebook(self.notebook).pk)
+            cache.remove_cache(cache.match_cache_notebook(self.notebook).pk)
         self.client = NotebookClient(self.notebook, record_timing=False)
         self.client.kc = notebook_file.kernel.kc  # an Output widget answers the kernel, as in a front end
         self.code_cells = [cell for cell in self.notebook.cells if cell.cell_type == "code"]

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/all.py               # about 40 minutes on a 2-core CPU
     .venv/bin/python benchmarks/all.py --repeats 1   # one run of each timing: about 30 minutes
     .venv/bin/python benchmarks/all.py --write-only  # the pages again, from results.json
+    .venv/bin/python benchmarks/all.py --chapters    # only the chapters' run times again (about 15 minutes)
 
 For each claim it prints the measured figure, the reference it is compared with
 (the source tutorials' settings, `fmlib.recipes`, run through the same fmlib code
@@ -324,10 +325,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--write-only", action="store_true", help="rewrite the pages from results.json")
+    parser.add_argument("--chapters", action="store_true", help="time only the chapters, keep the other rows")
     arguments = parser.parse_args()
     if arguments.write_only:
         results = json.loads(RESULTS.read_text())
         write_pages(results["machine"], results["repeats"], results["rows"])
+        return
+    if arguments.chapters:
+        results = json.loads(RESULTS.read_text())
+        chapters()
+        timed = {row["claim"]: row for row in rows}
+        rows[:] = [timed.get(row["claim"], row) for row in results["rows"]]
+        write(results["repeats"])
         return
     repeats = arguments.repeats
     for part in (one_d, two_d, reflow):

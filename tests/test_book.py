@@ -232,6 +232,8 @@ def caption_problems(cells):
         figure, alt = options.get("figure", {}), options.get("image", {}).get("alt", "")
         if not (figure.get("caption", "").strip() and figure.get("name")):
             problems.append(f"no caption and name for this {kind}: {source[:60]!r}")
+        if re.search(r"fmlib\.train\(", source):
+            problems.append(f"train in a cell of its own (its progress bar would share the caption): {source[:60]!r}")
         if kind == "picture" and len(alt.split()) < 5:
             problems.append(f"no alt text (5 words or more) for this picture: {source[:60]!r}")
         if alt and alt == figure.get("caption"):
@@ -296,6 +298,7 @@ def test_the_caption_check_can_fail():
     assert len(caption_problems([cell("viz.gallery(pairs);", figure=caption)])) == 1  # no alt text
     assert len(caption_problems([cell("viz.animate_fields(fields, titles)")])) == 1
     assert len(caption_problems([cell("viz.gallery(pairs)", figure=caption, image=alt)])) == 1  # shown twice
+    assert len(caption_problems([cell("fmlib.train(m, 'a', 'b')\nviz.gallery(p);", figure=caption, image=alt)])) == 1
 
 
 def bibliography():
