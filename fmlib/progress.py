@@ -48,6 +48,6 @@ class TrainingProgress:
 
 
 def _notebook_bar() -> bool:
-    """Whether tqdm.auto's progress bar is tqdm's notebook widget (tqdm.auto imports tqdm.notebook when it chooses it)."""
+    """Whether tqdm.auto's progress bar is tqdm's notebook widget (imported by tqdm.auto when it chooses it)."""
     notebook = sys.modules.get("tqdm.notebook")
     return notebook is not None and issubclass(tqdm, notebook.tqdm)
