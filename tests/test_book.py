@@ -91,6 +91,19 @@ def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
         assert f"assert {check}(" in code, "the solution asserts the check"
 
 
+WORDS_A_MINUTE = 80  # prose with maths and code beside it: what the chapters' stated times come to
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_chapter_states_its_reading_time(path):
+    opening = "".join(cells(path)[0]["source"])
+    stated = re.search(r"\*Reading time about (\d+) minutes\.\*", opening)
+    assert stated, "say how long the chapter takes to read"
+    prose = [c for c in cells(path) if c["cell_type"] == "markdown" and not exercises.is_solution(c)]
+    words = sum(len("".join(c["source"]).split()) for c in prose)
+    assert abs(int(stated.group(1)) - 5 * round(words / WORDS_A_MINUTE / 5)) <= 5, words
+
+
 def glossary_entries():
     """{the anchor Sphinx gives a glossary term: the term's entry, links included}."""
     text = (ROOT / "book" / "glossary.md").read_text()
