@@ -6,15 +6,21 @@ A coupling here is a callable `n -> (x0, x1)` giving n pairs, each of shape
 - `independent(source, target)`: x0 and x1 drawn separately, paired at random;
 - `fixed(x0, x1)`: random rows of a fixed pool of pairs, keeping each pair together;
 - `labelled(source, target)`: independent pairs, with the class of each x1
-  (`n -> (x0, x1, y)`), for conditional models.
+  (`n -> (x0, x1, y)`), for conditional models;
+- `minibatch_ot(source, target)`: each fresh batch drawn independently, then
+  re-paired so that the total squared distance between partners is as small as
+  possible (minibatch optimal transport, as Tong et al. and Pooladian et al. train).
 
 Two functions build pools of pairs for `fixed`:
 
 - `ot_partners(x0, x1, chunk)`: x1 re-ordered so that, within each chunk, the
-  total squared distance between partners is as small as possible (minibatch
-  optimal transport);
+  total squared distance between partners is as small as possible (the same
+  pairing, done once for a pool);
 - `teacher_pairs(teacher, source)`: source points and where a teacher flow
   carries them (reflow).
+
+`crossing_fraction(x0, x1)` measures how often the straight lines between
+partners cross each other.
 """
 
 from __future__ import annotations
@@ -79,23 +85,71 @@ def _pool(x0, x1):
     return x0.detach().cpu(), x1.detach().cpu()
 
 
+def minibatch_ot(source: Data, target: Data) -> Coupling:
+    """Pairs (x0 (n, d), x1 (n, d)): a fresh batch from each, x1 re-ordered to x0's optimal-transport partners.
+
+    Every call solves the assignment problem for its own batch (O(n^3); a few
+    milliseconds for n = 256), so no pairing is ever reused.
+    """
+    draw = independent(source, target)
+
+    def paired(n):
+        x0, x1 = draw(n)
+        return x0, x1[_assignment(x0, x1)]
+
+    return paired
+
+
 def ot_partners(x0: torch.Tensor, x1: torch.Tensor, chunk: int = 256) -> torch.Tensor:
     """x1 (m, d) re-ordered so that its row i is x0[i]'s optimal-transport partner within their chunk.
 
     Each chunk of `chunk` consecutive rows is re-paired by solving the assignment
     problem on squared distances (scipy's linear_sum_assignment, O(chunk^3)).
-    `fixed(x0, ot_partners(x0, x1))` is then the minibatch optimal-transport coupling.
+    `fixed(x0, ot_partners(x0, x1))` then draws batches from a pool paired once.
     """
-    from scipy.optimize import linear_sum_assignment  # imported here: `import fmlib` stays quick
-
     x0, x1 = _pool(x0, x1)
     chunk = checks.whole_number(chunk, "chunk")
     paired = x1.clone()
     for start in range(0, len(x0), chunk):
         a, b = x0[start : start + chunk], x1[start : start + chunk]
-        rows, cols = linear_sum_assignment(torch.cdist(a.double(), b.double()).pow(2).numpy())
-        paired[start + rows] = b[cols]
+        paired[start : start + len(a)] = b[_assignment(a, b)]
     return paired
+
+
+def _assignment(a, b):
+    """The order of b's rows that pairs a[i] with b[order[i]] at the least total squared distance."""
+    from scipy.optimize import linear_sum_assignment  # imported here: `import fmlib` stays quick
+
+    _, columns = linear_sum_assignment(torch.cdist(a.double(), b.double()).pow(2).cpu().numpy())
+    return torch.as_tensor(columns, device=b.device)
+
+
+def crossing_fraction(x0: torch.Tensor, x1: torch.Tensor) -> float:
+    """The fraction of pairs of 2D segments x0[i]-x1[i], x0[j]-x1[j] (i < j) that cross each other.
+
+    Two segments cross when each one's ends lie on opposite sides of the other's
+    line. Cost: O(m^2) for m segments; a few thousand at most.
+    """
+    x0, x1 = _pool(x0, x1)
+    if x0.shape[1] != 2:
+        raise ValueError(
+            f"crossing_fraction compares segments in the plane: points of shape (m, 2), got {tuple(x0.shape)}"
+        )
+    if len(x0) < 2:
+        raise ValueError(f"crossing_fraction needs at least two segments, got {len(x0)}")
+    a, b = x0.double(), x1.double()
+
+    def side(p, q, r):
+        """The sign of the turn p -> q -> r, for every segment p-q (rows) and point r (columns)."""
+        d = q - p
+        return torch.sign(
+            d[:, None, 0] * (r[None, :, 1] - p[:, None, 1]) - d[:, None, 1] * (r[None, :, 0] - p[:, None, 0])
+        )
+
+    split = side(a, b, a) * side(a, b, b) < 0  # [i, j]: segment j's ends on both sides of line i
+    crosses = split & split.T
+    pairs = len(a) * (len(a) - 1) / 2
+    return crosses.triu(diagonal=1).sum().item() / pairs
 
 
 def teacher_pairs(

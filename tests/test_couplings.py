@@ -36,6 +36,48 @@ def test_ot_partners_in_1d_match_sorted_order():
     assert torch.equal(paired[x0[:, 0].argsort(), 0], x1[:, 0].sort().values)
 
 
+def test_minibatch_ot_pairs_each_fresh_batch_optimally():
+    torch.manual_seed(0)
+    x0, x1 = couplings.minibatch_ot("gaussian", "spiral")(64)
+    torch.manual_seed(0)
+    y0, y1 = couplings.independent("gaussian", "spiral")(64)
+    # The same draws, the targets re-ordered: a permutation ...
+    assert torch.equal(x0, y0) and torch.equal(x1.sort(dim=0).values, y1.sort(dim=0).values)
+
+    def cost(b):
+        return (x0 - b).pow(2).sum(dim=1).sum().item()
+
+    # ... and no swap of two partners lowers the cost (an optimal assignment has no improving 2-swap).
+    for i in range(64):
+        for j in range(i + 1, 64):
+            swapped = x1.clone()
+            swapped[[i, j]] = x1[[j, i]]
+            assert cost(swapped) >= cost(x1) - 1e-9
+    # A second call pairs a new batch.
+    assert not torch.equal(couplings.minibatch_ot("gaussian", "spiral")(64)[0], x0)
+
+
+def test_crossing_fraction_closed_forms():
+    # Two diagonals of a square cross; two parallel sides do not; the third segment is far away.
+    x0 = torch.tensor([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0]])
+    x1 = torch.tensor([[1.0, 1.0], [1.0, 0.0], [6.0, 5.0]])
+    assert couplings.crossing_fraction(x0, x1) == pytest.approx(1 / 3)
+    assert couplings.crossing_fraction(x0[:2], x0[:2] + torch.tensor([1.0, 0.0])) == 0.0
+    # n segments through one common inner point all cross each other.
+    angles = torch.linspace(0, 3.0, 7)
+    ends = torch.stack([angles.cos(), angles.sin()], dim=1)
+    assert couplings.crossing_fraction(ends, -ends) == 1.0
+
+
+def test_optimal_pairs_cross_far_less_than_random_ones():
+    # For distance itself an optimal pairing never crosses (uncrossing two partners shortens both, by the
+    # triangle inequality); for squared distance, as here, crossings are rare, not impossible.
+    x0, x1 = fmlib.sample("gaussian", 200, seed=0), fmlib.sample("spiral", 200, seed=1)
+    random = couplings.crossing_fraction(x0, x1)
+    assert random > 0.1
+    assert couplings.crossing_fraction(x0, couplings.ot_partners(x0, x1, chunk=200)) < random / 20
+
+
 # --- bad input: couplings (the probe is in conftest.py) -------------------------------
 
 case = Cases()
@@ -90,6 +132,20 @@ case(
     lambda: couplings.teacher_pairs(swirl, "gaussian", pool=8, warp=3),
     refused(ValueError, "warp"),
 )
+
+
+case("minibatch_ot: unknown shape", lambda: couplings.minibatch_ot("gaussian", "spirl"), refused(ValueError, "spirl"))
+case(
+    "crossing_fraction: 3D points",
+    lambda: couplings.crossing_fraction(torch.randn(5, 3), torch.randn(5, 3)),
+    refused(ValueError, "(m, 2)"),
+)
+case(
+    "crossing_fraction: one segment",
+    lambda: couplings.crossing_fraction(torch.randn(1, 2), torch.randn(1, 2)),
+    refused(ValueError, "two segments"),
+)
+case("crossing_fraction: NaN", lambda: couplings.crossing_fraction(X, nan_points()), refused(ValueError, "x1", "NaN"))
 
 
 @pytest.mark.parametrize("call, expect", case.params)
