@@ -43,6 +43,9 @@ SHAPING = (models, training, paths, schedules, couplings, shapes, solvers, warp,
 Not the modules that only show training (`progress`, and `notebook` beneath it):
 a change to how a progress bar is drawn trains no model again."""
 
+COUPLINGS = {"independent": couplings.independent, "minibatch_ot": couplings.minibatch_ot}
+"""The couplings `trained_model` can train with, by name (a cached model is known by plain settings)."""
+
 _TRAIN_DEFAULTS = {
     name: parameter.default
     for name, parameter in inspect.signature(training.train).parameters.items()
@@ -57,22 +60,37 @@ def cache_dir() -> Path:
 
 
 def trained_model(
-    source: str, target: str, recipe: Recipe = BOOK_2D, seed: int = 0, progress: bool = True, **changes
+    source: str,
+    target: str,
+    recipe: Recipe = BOOK_2D,
+    seed: int = 0,
+    progress: bool = True,
+    coupling: str = "independent",
+    **changes,
 ) -> models.VelocityNet:
     """A `VelocityNet(dim, recipe.width, recipe.depth)` trained by `fmlib.train` with `recipe`'s settings.
 
     `source` and `target` are shape names; `recipe` is one of `fmlib.recipes`
     (the default is `fmlib.train`'s own settings). `changes` override the
     recipe's fields (steps=10_000, width=32, ...) or add other keyword arguments
-    of `fmlib.train` with plain values (numbers, strings, booleans). The same
-    `seed` gives the same model as a direct call after `torch.manual_seed(seed)`.
-    Returns the model in evaluation mode on `fmlib.default_device()`.
+    of `fmlib.train` with plain values (numbers, strings, booleans). `coupling`
+    names how pairs are drawn: "independent" (flow matching's random pairs) or
+    "minibatch_ot" (`couplings.minibatch_ot`, each fresh batch paired optimally).
+    The same `seed` gives the same model as a direct call after
+    `torch.manual_seed(seed)`. Returns the model in evaluation mode on
+    `fmlib.default_device()`.
     """
+    if coupling not in COUPLINGS:
+        raise ValueError(f"coupling must be one of {', '.join(map(repr, COUPLINGS))}; got {coupling!r}")
     recipe, settings, seed = recipe_and_settings(recipe, seed, changes)
-    path = model_path(source, target, recipe, seed, settings)
     as_sampler(target, "target")  # an unknown shape fails now, before any training
     dim = as_sampler(source, "source")(1).shape[1]
-    return kept_model(path, recipe, seed, settings, dict(source=source, target=target), dim, progress=progress)
+    if coupling == "independent":
+        path, data = model_path(source, target, recipe, seed, settings), dict(source=source, target=target)
+    else:
+        path = model_path(source, target, recipe, seed, {**settings, "coupling": coupling})
+        data = dict(pairs=COUPLINGS[coupling](source, target))
+    return kept_model(path, recipe, seed, settings, data, dim, progress=progress)
 
 
 def recipe_and_settings(recipe: Recipe, seed: int, changes: dict) -> tuple[Recipe, dict, int]:

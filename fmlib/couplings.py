@@ -85,17 +85,19 @@ def _pool(x0, x1):
     return x0.detach().cpu(), x1.detach().cpu()
 
 
-def minibatch_ot(source: Data, target: Data) -> Coupling:
+def minibatch_ot(source: Data, target: Data, chunk: int = 256) -> Coupling:
     """Pairs (x0 (n, d), x1 (n, d)): a fresh batch from each, x1 re-ordered to x0's optimal-transport partners.
 
-    Every call solves the assignment problem for its own batch (O(n^3); a few
-    milliseconds for n = 256), so no pairing is ever reused.
+    Every call solves the assignment problem afresh for its own batch, in chunks
+    of `chunk` pairs (O(chunk^3) each; a few milliseconds for 256), so no pairing
+    is ever reused: a batch of 1024 is four minibatches of 256, each paired
+    optimally.
     """
-    draw = independent(source, target)
+    draw, chunk = independent(source, target), checks.whole_number(chunk, "chunk")
 
     def paired(n):
         x0, x1 = draw(n)
-        return x0, x1[_assignment(x0, x1)]
+        return x0, ot_partners(x0, x1, chunk)
 
     return paired
 

@@ -12,7 +12,7 @@ x = x_t: the velocity v = E[alpha' x1 + sigma' x0 | x_t = x], the data
 x1_hat = E[x1 | x_t = x] or the noise eps_hat = E[x0 | x_t = x]. Since
 x = alpha x1_hat + sigma eps_hat and v = alpha' x1_hat + sigma' eps_hat, any one
 gives the others, and the score is grad log p_t(x) = -eps_hat / sigma
-(Tweedie's formula). `AffinePath` holds these conversions; `change_schedule`
+(Tweedie's formula: alpha x1_hat = x + sigma^2 grad log p_t(x)). `AffinePath` holds these conversions; `change_schedule`
 turns a straight-path velocity into the velocity of another path.
 """
 
@@ -153,7 +153,7 @@ VP = variance_preserving()
 
 
 def warped(s: float) -> AffinePath:
-    """The straight path run on chapter 5's clock: alpha_t = f(t; s), sigma_t = 1 - f(t; s) (`warp_time`)."""
+    """The straight path on chapter 5's clock: alpha_t = f(t; a), sigma_t = 1 - f(t; a), with slope a = `s`."""
     s = checks.warp_slope(s)
     return AffinePath(
         f"warped (s = {s:g})",
@@ -171,13 +171,14 @@ def change_schedule(velocity: Velocity, path: AffinePath) -> Velocity:
     """The velocity of `path` from the velocity of the straight path (a model trained as in the other chapters).
 
     With x0 ~ N(0, I), the point of `path` at time t is a rescaled point of the
-    straight path at another time: x_t = s_t x'_tau with tau_t = alpha / (alpha +
-    sigma) (the same ratio of data to noise) and s_t = alpha + sigma. So
+    straight path at another time: x_t = c_t x'_eta with the clock eta_t =
+    alpha / (alpha + sigma) (the same ratio of data to noise) and the ruler
+    c_t = alpha + sigma. So
 
-        v(x, t) = (s' / s) x + s tau' v_straight(x / s, tau).
+        v(x, t) = (c' / c) x + c eta' v_straight(x / c, eta).
 
-    When alpha + sigma = 1 (a `warped` path) only the clock changes: s = 1 and
-    v(x, t) = tau' v_straight(x, tau).
+    When alpha + sigma = 1 (a `warped` path) only the clock changes: c = 1 and
+    v(x, t) = eta' v_straight(x, eta).
     """
     if not isinstance(path, AffinePath):
         raise TypeError(f"path must be an AffinePath such as schedules.COSINE, got {path!r:.60}")
@@ -185,7 +186,7 @@ def change_schedule(velocity: Velocity, path: AffinePath) -> Velocity:
     def rescheduled(x, t):
         a, b, da, db = path.alpha(t), path.sigma(t), path.d_alpha(t), path.d_sigma(t)
         scale, d_scale = a + b, da + db
-        tau, d_tau = a / scale, (da * b - a * db) / scale**2
-        return (d_scale / scale) * x + scale * d_tau * velocity(x / scale, tau)
+        eta, d_eta = a / scale, (da * b - a * db) / scale**2  # the clock and its speed
+        return (d_scale / scale) * x + scale * d_eta * velocity(x / scale, eta)
 
     return on_device_of(rescheduled, velocity)  # integrate puts the points where a model computes

@@ -1,11 +1,13 @@
-"""Stochastic samplers with the marginals of a flow: dx = [v + (g^2 / 2) grad log p_t] dt + g dW.
+"""Stochastic samplers with the marginals of a flow: dx = [v + (g^2 / 2) grad log p_t] dt + g dB.
 
-The noise g dW alone would blur p_t (it adds (g^2 / 2) times the Laplacian of
+The noise g dB alone would blur p_t (it adds (g^2 / 2) times the Laplacian of
 p_t to the continuity equation); the score term pushes back exactly as much,
 since p_t grad log p_t = grad p_t. So for every noise level g(t) the points
 have the density p_t at every time, and g = 0 is the flow itself (the
-probability flow ODE). Time runs from the source (t = 0) to the target
-(t = 1), as everywhere in this book; diffusion papers run it the other way.
+probability flow ODE). B is a Brownian motion: its increments dB over
+disjoint steps are independent Gaussians with variance dt. Time runs from the
+source (t = 0) to the target (t = 1), as everywhere in this book; diffusion
+papers run it the other way.
 
     >>> g = sde.langevin_noise(1.0)                  # g(t)^2 = 2 sigma_t
     >>> x1 = sde.integrate(model, x0, g, steps=200, seed=0).x
@@ -61,7 +63,7 @@ def drift(velocity: Velocity, g: Noise, score: Optional[Velocity] = None, path: 
 def euler_maruyama(
     f: Velocity, g: Noise, x0: torch.Tensor, steps: int = 100, seed: Optional[int] = None, trajectory: bool = False
 ) -> Solution:
-    """Carry `x0` (n, d) from t = 0 to t = 1 along dx = f(x, t) dt + g(t) dW in `steps` even steps.
+    """Carry `x0` (n, d) from t = 0 to t = 1 along dx = f(x, t) dt + g(t) dB in `steps` even steps.
 
     Each step is x <- x + f(x, t) dt + g(t) sqrt(dt) z with z ~ N(0, I), drawn
     from `seed` (the same seed gives the same paths). Returns a `Solution`; its
@@ -100,7 +102,7 @@ def integrate(
     seed: Optional[int] = None,
     trajectory: bool = False,
 ) -> Solution:
-    """The stochastic counterpart of `fmlib.integrate`: Euler-Maruyama on dx = [v + (g^2 / 2) score] dt + g dW.
+    """The stochastic counterpart of `fmlib.integrate`: Euler-Maruyama on dx = [v + (g^2 / 2) score] dt + g dB.
 
     `velocity` is the flow's field on `path`; `score` is grad log p_t, derived
     from the velocity when not given. With g = 0 this is Euler's method on the

@@ -43,6 +43,23 @@ def test_training_matches_a_direct_call_with_the_same_seed(tmp_cache):
     assert torch.allclose(cached(x, 0.3), direct(x, 0.3))
 
 
+def test_a_minibatch_ot_model_matches_a_direct_call_and_is_its_own_entry(tmp_cache):
+    cached = fmlib.trained_model(
+        "gaussian", "moons", seed=3, steps=5, batch_size=64, progress=False, coupling="minibatch_ot"
+    )
+    torch.manual_seed(3)
+    direct = fmlib.VelocityNet(dim=2)
+    pairs = fmlib.couplings.minibatch_ot("gaussian", "moons")
+    fmlib.train(direct, pairs=pairs, seed=3, steps=5, batch_size=64, progress=False)
+    x = torch.randn(10, 2)
+    assert torch.allclose(cached(x, 0.3), direct(x, 0.3))
+    independent = fmlib.trained_model("gaussian", "moons", seed=3, steps=5, batch_size=64, progress=False)
+    assert not torch.allclose(cached(x, 0.3), independent(x, 0.3))
+    assert len(list(tmp_cache.glob("*.pt"))) == 2
+    with pytest.raises(ValueError, match="minibatch_ot"):
+        fmlib.trained_model("gaussian", "moons", coupling="ot")
+
+
 def test_different_settings_are_different_entries(tmp_cache):
     fmlib.trained_model("gaussian", "moons", steps=3, batch_size=32, progress=False)
     fmlib.trained_model("gaussian", "moons", steps=4, batch_size=32, progress=False)

@@ -53,6 +53,11 @@ def test_minibatch_ot_pairs_each_fresh_batch_optimally():
             swapped = x1.clone()
             swapped[[i, j]] = x1[[j, i]]
             assert cost(swapped) >= cost(x1) - 1e-9
+    # In chunks: each chunk of a batch is paired within itself.
+    torch.manual_seed(1)
+    z0, z1 = couplings.minibatch_ot("gaussian", "spiral", chunk=16)(64)
+    torch.manual_seed(1)
+    assert torch.equal(z1, couplings.ot_partners(*couplings.independent("gaussian", "spiral")(64), chunk=16))
     # A second call pairs a new batch.
     assert not torch.equal(couplings.minibatch_ot("gaussian", "spiral")(64)[0], x0)
 
@@ -134,6 +139,7 @@ case(
 )
 
 
+case("minibatch_ot: chunk=0", lambda: couplings.minibatch_ot("gaussian", "spiral", chunk=0), refused(Number, "chunk"))
 case("minibatch_ot: unknown shape", lambda: couplings.minibatch_ot("gaussian", "spirl"), refused(ValueError, "spirl"))
 case(
     "crossing_fraction: 3D points",

@@ -75,7 +75,7 @@ def curve_rides(rides: dict[str, Solution], curve: Callable, title: str, columns
 
 
 def warp_grid(ax: Axes, s: float, steps: int) -> Axes:
-    """The warp f(τ; s) and where it puts the times of `steps` even steps (ticks on the right)."""
+    """The warp f(τ; a), with slope a = `s` at the middle, and where it puts the times of `steps` even steps."""
     steps = checks.whole_number(steps, "steps")
     t = np.linspace(0, 1, 200)
     even = np.linspace(0, 1, steps + 1)
@@ -88,8 +88,8 @@ def warp_grid(ax: Axes, s: float, steps: int) -> Axes:
         xlim=(0, 1.02),
         ylim=(0, 1.02),
         xlabel="even steps  τ",
-        ylabel="warped time  t = f(τ; s)",
-        title=f"s = {s:.2f}: step times (green ticks)",
+        ylabel="warped time  t = f(τ; a)",
+        title=f"a = {s:.2f}: step times (green ticks)",
     )
     ax.set_aspect("equal")
     return ax
