@@ -39,7 +39,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 STUDENT = ROOT / "student"
 ANSWER_KEY = ROOT / "book" / "answer_key.md"
 
-EXERCISE = re.compile(r"\*\*Exercise (\d+) \((conceptual|coding|exploratory): (.*?)\)\.?\*\*", re.S)
+EXERCISE = re.compile(r"\*\*Exercise (\d+) \((conceptual|coding|exploratory|derivation): (.*?)\)\.?\*\*", re.S)
 SOLUTION_TAG = "solution"
 COLAB_TITLE = "# @title The solution's code\n"  # the first line of a solution's code: Colab shows it on the folded cell
 FILL_IN = "# your code here"

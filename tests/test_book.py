@@ -79,8 +79,10 @@ def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
     assert len(exercises.exercises(path)) >= 3
     assert "## Summary" in markdown and "## Self-check" in markdown
     assert code.count("assert ") >= 1
-    kinds = set(re.findall(r"\*\*Exercise \d+ \((conceptual|coding|exploratory):", markdown))
-    assert kinds == {"conceptual", "coding", "exploratory"}, kinds
+    kinds = set(re.findall(r"\*\*Exercise \d+ \((conceptual|coding|exploratory|derivation):", markdown))
+    # every chapter has the first three kinds; the theory chapters also a derivation with pen and paper
+    assert kinds - {"derivation"} == {"conceptual", "coding", "exploratory"}, kinds
+    assert ("derivation" in kinds) == (path.name in THEORY_CHAPTERS), kinds
     # A coding exercise gives a cell to fill in and a check that tells the student
     # whether they have it; its folded solution asserts that the check passes.
     fill_in = exercises.fill_in_cells(json.loads(path.read_text()))
@@ -91,6 +93,7 @@ def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
         assert f"assert {check}(" in code, "the solution asserts the check"
 
 
+THEORY_CHAPTERS = {"03_why_it_works.ipynb", "09_paths_and_diffusion.ipynb", "10_likelihood.ipynb"}
 WORDS_A_MINUTE = 80  # prose with maths and code beside it: what the chapters' stated times come to
 
 

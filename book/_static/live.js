@@ -23,7 +23,7 @@
 
   const gelu = (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)); // torch's GELU (the exact form)
 
-  // The cubic time warp f(t; s): f(0) = 0, f(1) = 1, slope s at t = 1/2 (fmlib.warp_time).
+  // The cubic time warp f(t; a) (a is `s` here): f(0) = 0, f(1) = 1, slope a at t = 1/2 (fmlib.warp_time).
   const warpTime = (t, s) => 4 * (1 - s) * t ** 3 + 6 * (s - 1) * t ** 2 + (3 - 2 * s) * t;
 
   function stepTimes(steps, warp) {
@@ -465,7 +465,7 @@
     const row = plotsRow(root);
     const square = { width: 330, height: 330, description: "" };
     const warp = makePlot(row, {
-      ...square, xlim: [0, 1.02], ylim: [0, 1.02], xlabel: "even steps τ", ylabel: "warped time t = f(τ; s)",
+      ...square, xlim: [0, 1.02], ylim: [0, 1.02], xlabel: "even steps τ", ylabel: "warped time t = f(τ; a)",
       title: "", description: "The warp curve, and the step times it gives as green ticks on the right edge.",
     });
     const ride = makePlot(row, {
@@ -479,7 +479,7 @@
       const { s, steps } = values();
       const curve = Array.from({ length: 200 }, (_, i) => i / 199);
       const times = stepTimes(steps, s);
-      warp.title = `s = ${s.toFixed(2)}: step times (green ticks)`;
+      warp.title = `a = ${s.toFixed(2)}: step times (green ticks)`;
       warp.clear();
       polyline(warp, curve, curve.map((t) => warpTime(t, s)), config.palette.neutral);
       times.forEach((t, i) => {
@@ -528,7 +528,7 @@
       { name: "target", kind: "choice", label: "target", options: shapes, value: config.target },
       { name: "method", kind: "choice", label: "integrator", options: ["euler", "midpoint", "rk4"], value: "rk4" },
       { name: "steps", kind: "range", label: "steps", min: 1, max: 40, step: 1, value: 8, whole: true },
-      { name: "warp", kind: "range", label: "warp slope s", min: 0, max: 1.5, step: 0.05, value: 1 },
+      { name: "warp", kind: "range", label: "warp slope a", min: 0, max: 1.5, step: 0.05, value: 1 },
     ];
     const values = controlRow(root, specs, compute);
     const timeRow = document.createElement("div");

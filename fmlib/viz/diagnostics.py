@@ -17,14 +17,14 @@ from .style import LINES, MODEL, NEUTRAL, TARGET
 
 
 def loss_curve(ax: Axes, losses: Sequence[float], floor: Optional[float] = None, window: int = 100) -> Axes:
-    """Training loss per step (faint) and its running mean, with the irreducible `floor` as a line."""
+    """Training loss per step (faint) and its running mean, with the loss minimum (`floor`) as a line."""
     losses, window = np.asarray(losses), checks.whole_number(window, "window")
     ax.plot(losses, color=NEUTRAL, alpha=0.25, lw=0.5, label="loss per step")
     if len(losses) >= window:
         running = np.convolve(losses, np.ones(window) / window, mode="valid")
         ax.plot(np.arange(window - 1, len(losses)), running, color=MODEL, lw=2, label=f"mean of {window} steps")
     if floor is not None:
-        ax.axhline(floor, color=TARGET, ls="--", lw=2, label=f"irreducible floor = {floor:.3f}")
+        ax.axhline(floor, color=TARGET, ls="--", lw=2, label=f"loss minimum = {floor:.3f}")
     ax.set_xlabel("training step")
     ax.set_ylabel("loss (mean squared error)")
     ax.legend(fontsize=8)
