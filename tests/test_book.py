@@ -93,7 +93,12 @@ def test_chapter_has_objectives_summary_and_exercises_of_each_kind(path):
         assert f"assert {check}(" in code, "the solution asserts the check"
 
 
-THEORY_CHAPTERS = {"03_why_it_works.ipynb", "09_paths_and_diffusion.ipynb", "10_likelihood.ipynb"}
+THEORY_CHAPTERS = {
+    "03_why_it_works.ipynb",
+    "09_paths_and_diffusion.ipynb",
+    "10_likelihood.ipynb",
+    "12_general_theorem.ipynb",
+}
 WORDS_A_MINUTE = 80  # prose with maths and code beside it: what the chapters' stated times come to
 
 
