@@ -6,6 +6,8 @@
 #   make test-fast  fmlib's unit tests and the book's house rules: no chapter, no browser
 #   make lint   check the Python code and the chapters' code cells with ruff (pyproject.toml)
 #   make student  write the student edition, every chapter without its solutions, into student/
+#   make test-no-browser  every test that needs no browser (what the publishing workflow runs)
+#   make publish-settings URL=https://github.com/you/your-copy   point the book at your copy
 # The first three create the virtual environment .venv on first use; `make student`
 # needs only Python.
 
@@ -13,7 +15,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test test-fast lint student clean
+.PHONY: book test test-fast test-no-browser lint student publish-settings clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +49,13 @@ book: $(BIN)/.installed _build/.static-stamp
 # cache, not after (the website test builds from what nbval executed).
 test: $(BIN)/.installed _build/.static-stamp
 	$(BIN)/pytest
+
+test-no-browser: $(BIN)/.installed _build/.static-stamp
+	$(BIN)/pytest -m "not browser"
+
+publish-settings: $(BIN)/.installed
+	@test -n "$(URL)" || { echo "give the address of your copy: make publish-settings URL=https://github.com/you/your-copy"; exit 2; }
+	$(BIN)/python scripts/publish_settings.py "$(URL)"
 
 test-fast: $(BIN)/.installed
 	$(BIN)/pytest -m "not notebooks and not browser and not colab"
