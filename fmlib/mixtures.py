@@ -17,16 +17,21 @@ posterior probability given x_t = x:
 and the score of p_t averages the components' scores -(x - alpha mu_k) / nu_k^2
 with the same weights. On the straight path nu_k^2 = (1 - t)^2 + t^2 sigma_k^2
 and Cov = t sigma_k^2 - (1 - t).
+
+`trained_model` trains the book's network from N(0, I) to a mixture and keeps
+it in the cache, like `fmlib.trained_model` does for the named shapes.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import sys
 from typing import Optional, Sequence, Union
 
 import torch
 
-from . import checks
+from . import cache, checks, models, recipes
 from .schedules import STRAIGHT, AffinePath
 
 Numbers = Union[Sequence[float], torch.Tensor]
@@ -194,3 +199,34 @@ def _times(t, n):
     if t.shape not in ((), (1,), (1, 1), (n,), (n, 1)):
         raise ValueError(f"t must be one time, or one per point: shape (), ({n},) or ({n}, 1); got {tuple(t.shape)}")
     return checks.finite(t, "t").reshape(-1, 1)
+
+
+def trained_model(
+    mixture: GaussianMixture,
+    recipe: recipes.Recipe = recipes.BOOK_1D,
+    seed: int = 0,
+    progress: bool = True,
+    **changes,
+) -> models.VelocityNet:
+    """A `VelocityNet(mixture.dim, recipe.width, recipe.depth)` trained by `fmlib.train` from N(0, I) to `mixture`.
+
+    Kept in the cache like `fmlib.trained_model`'s models (the first call trains,
+    later ones load); the mixture's weights, means and stds are part of the key.
+    `changes` override the recipe's fields or add plain keywords of `fmlib.train`,
+    such as path="VP", prediction="noise". Returns the model in evaluation mode
+    on `fmlib.default_device()`.
+    """
+    if not isinstance(mixture, GaussianMixture):
+        raise TypeError(f"mixture must be a GaussianMixture, got {mixture!r:.60}")
+    recipe, settings, seed = cache.recipe_and_settings(recipe, seed, changes)
+    described = json.dumps([mixture.weights.tolist(), mixture.means.tolist(), mixture.stds.tolist()])
+    path = cache.model_path(
+        "normal", "mixture", recipe, seed, {**settings, "mixture": described}, modules=(sys.modules[__name__],)
+    )
+    dim = mixture.dim
+
+    def normal(n):
+        return torch.randn(n, dim)
+
+    data = dict(source=normal, target=mixture.sample)
+    return cache.kept_model(path, recipe, seed, settings, data, dim, progress=progress)

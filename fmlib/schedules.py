@@ -12,7 +12,8 @@ x = x_t: the velocity v = E[alpha' x1 + sigma' x0 | x_t = x], the data
 x1_hat = E[x1 | x_t = x] or the noise eps_hat = E[x0 | x_t = x]. Since
 x = alpha x1_hat + sigma eps_hat and v = alpha' x1_hat + sigma' eps_hat, any one
 gives the others, and the score is grad log p_t(x) = -eps_hat / sigma
-(Tweedie's formula: alpha x1_hat = x + sigma^2 grad log p_t(x)). `AffinePath` holds these conversions; `change_schedule`
+(Tweedie's formula: alpha x1_hat = x + sigma^2 grad log p_t(x)). `AffinePath` holds these conversions, the target
+each prediction is trained on and the weights that turn one prediction's loss into another's; `change_schedule`
 turns a straight-path velocity into the velocity of another path.
 """
 
@@ -84,6 +85,60 @@ class AffinePath:
         """v from grad log p_t(x), through eps_hat = -sigma score; undefined where alpha_t = 0."""
         return self.velocity_from_noise(-self.sigma(t) * score, x, t)
 
+    def velocity_from(self, prediction: str, value: torch.Tensor, x: torch.Tensor, t: Time) -> torch.Tensor:
+        """The velocity from a network's `value` at x and t, when the network predicts `prediction` (PREDICTIONS)."""
+        if prediction == "velocity":
+            return value
+        return getattr(self, f"velocity_from_{_checked(prediction, PREDICTIONS, 'prediction')}")(value, x, t)
+
+    def regression_target(self, prediction: str, x0: torch.Tensor, x1: torch.Tensor, t: Time) -> torch.Tensor:
+        """What a network asked for `prediction` is trained to output for the pair (x0, x1) at time t.
+
+        The velocity alpha' x1 + sigma' x0, the noise x0, the data x1, or the
+        score of N(alpha x1, sigma^2 I) at x_t, which is -x0 / sigma (chapter 13's
+        denoising score matching). Averaged over the pairs through x_t = x, each
+        gives the prediction of the same name.
+        """
+        prediction = _checked(prediction, PREDICTIONS, "prediction")
+        if prediction == "velocity":
+            return self.conditional_velocity(x0, x1, t)
+        return {"noise": x0, "data": x1, "score": -x0 / self.sigma(t)}[prediction]
+
+    def loss_weight(self, loss: str, t: Time) -> Time:
+        """w(t): at time t, `loss`'s squared error is w(t) times the velocity's, for one network's answers.
+
+        At fixed x and t each prediction is an affine function of the velocity
+        (the conversions above), so its error is the velocity's times a slope:
+        alpha / D for the noise, sigma / D for the data, alpha / (sigma D) for the
+        score, with D = alpha sigma' - sigma alpha'; w(t) is the slope squared.
+        "elbo" is the weighting whose loss is the diffusion model's evidence
+        lower bound up to terms without the network (Kingma et al. 2021):
+        d/dt log(alpha / sigma) on the noise's error, which is -alpha / (sigma D)
+        on the velocity's. On the straight path the four are t^2, (1 - t)^2,
+        t^2 / (1 - t)^2 and t / (1 - t).
+        """
+        loss = _checked(loss, LOSSES, "loss")
+        alpha, sigma, determinant = self.alpha(t), self.sigma(t), self._determinant(t)
+        slope = {"velocity": 1 + 0 * determinant, "noise": alpha / determinant, "data": sigma / determinant}
+        if loss in slope:
+            return slope[loss] ** 2
+        if loss == "score":
+            return (alpha / (sigma * determinant)) ** 2
+        return -alpha / (sigma * determinant)
+
+
+PREDICTIONS = ("velocity", "noise", "data", "score")
+"""What a network on an affine path may be asked for at x_t: any one gives the others."""
+
+LOSSES = (*PREDICTIONS, "elbo")
+"""The weightings `AffinePath.loss_weight` knows: each prediction's own loss, and the evidence lower bound."""
+
+
+def _checked(name, names, what):
+    if name not in names:
+        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(names)}")
+    return name
+
 
 def _cos(t):
     return torch.cos(t) if torch.is_tensor(t) else math.cos(t)
@@ -152,6 +207,26 @@ VP = variance_preserving()
 """The VP path with the score-SDE paper's beta_min = 0.1, beta_max = 20, stopped at eps = 1e-5."""
 
 
+def variance_exploding(sigma_min: float = 0.01, sigma_max: float = 5.0) -> AffinePath:
+    """The variance-exploding path of score-based models (the VE SDE): the data kept whole, noise added on top.
+
+    alpha_t = 1 and sigma_t = sigma_min (sigma_max / sigma_min)^(1 - t): the
+    noise falls geometrically from sigma_max at t = 0 to sigma_min at t = 1. Its
+    start is not N(0, I) but the data blurred by N(0, sigma_max^2): close to
+    N(0, sigma_max^2) when sigma_max is large against the data.
+    """
+    sigma_min = checks.positive_number(sigma_min, "sigma_min")
+    sigma_max = checks.positive_number(sigma_max, "sigma_max")
+    if sigma_max <= sigma_min:
+        raise ValueError(f"need sigma_max > sigma_min, got {sigma_min} and {sigma_max}")
+    rate = math.log(sigma_max / sigma_min)
+
+    def sigma(t):
+        return sigma_min * _exp(rate * (1 - t))
+
+    return AffinePath("VE", lambda t: 1 + 0 * t, sigma, lambda t: 0 * t, lambda t: -rate * sigma(t))
+
+
 def warped(s: float) -> AffinePath:
     """The straight path on chapter 5's clock: alpha_t = f(t; a), sigma_t = 1 - f(t; a), with slope a = `s`."""
     s = checks.warp_slope(s)
@@ -165,6 +240,14 @@ def warped(s: float) -> AffinePath:
 
 
 PATHS = {path.name: path for path in (STRAIGHT, COSINE, VP)}
+
+
+def as_velocity(model: Velocity, path: AffinePath, prediction: str) -> Velocity:
+    """The velocity field `(x, t) -> v` of a network on `path` that predicts `prediction` (a noise network, say)."""
+    _checked(prediction, PREDICTIONS, "prediction")
+    if not isinstance(path, AffinePath):
+        raise TypeError(f"path must be an AffinePath such as schedules.VP, got {path!r:.60}")
+    return on_device_of(lambda x, t: path.velocity_from(prediction, model(x, t), x, t), model)
 
 
 def change_schedule(velocity: Velocity, path: AffinePath) -> Velocity:

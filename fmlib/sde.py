@@ -11,10 +11,15 @@ papers run it the other way.
 
     >>> g = sde.langevin_noise(1.0)                  # g(t)^2 = 2 sigma_t
     >>> x1 = sde.integrate(model, x0, g, steps=200, seed=0).x
+
+Diffusion models start from the other end: an SDE that noises the data
+(`noising`), whose noise `diffusion_noise(path)` is the g at which the
+sampler above is the reverse-time SDE of that noising (Anderson 1982).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Callable, Optional
 
@@ -41,6 +46,52 @@ def langevin_noise(level: float, path: AffinePath = STRAIGHT) -> Noise:
     if level < 0:
         raise ValueError(f"level must be >= 0 (0: the flow itself), got {level}")
     return lambda t: math.sqrt(2 * level * max(float(path.sigma(t)), 0.0))
+
+
+def diffusion_noise(path: AffinePath) -> Noise:
+    """g(t) = sqrt(2 sigma_t^2 d/dt log(alpha_t / sigma_t)): the noise of the SDE that noises data along `path`.
+
+    The SDE dx = -(alpha'/alpha) x dr + g dB_r, run in diffusion time r = 1 - t
+    from data at r = 0, carries a point x1 to N(alpha_t x1, sigma_t^2 I) at
+    r = 1 - t: the drift shrinks the mean as alpha does, and g^2 is what the
+    variance must gain per unit of r beyond that shrinking. It is infinite where
+    alpha_t = 0 (the straight path at t = 0) and is 0 where sigma_t = 0.
+    """
+    if not isinstance(path, AffinePath):
+        raise TypeError(f"path must be an AffinePath such as schedules.VP, got {path!r:.60}")
+
+    def g(t):
+        alpha, sigma = float(path.alpha(t)), float(path.sigma(t))
+        if alpha == 0:
+            return math.inf
+        squared = 2 * sigma * (sigma * float(path.d_alpha(t)) / alpha - float(path.d_sigma(t)))
+        return math.sqrt(max(squared, 0.0))
+
+    return g
+
+
+@torch.no_grad()
+def noising(
+    x1: torch.Tensor, path: AffinePath, steps: int = 1000, seed: Optional[int] = None, trajectory: bool = False
+) -> Solution:
+    """Noise the data `x1` (n, d) along `path`: Euler-Maruyama from t = 1 down to t = 0 on the noising SDE.
+
+    In diffusion time r = 1 - t the SDE is dx = -(alpha'/alpha) x dr + g dB_r
+    with g = `diffusion_noise(path)`, in `steps` even steps of r. Returns a
+    `Solution` whose x holds the points at t = 0 and whose times run from 1
+    down to 0 (the trajectory's first row is the data).
+    """
+    if not isinstance(path, AffinePath):
+        raise TypeError(f"path must be an AffinePath such as schedules.VP, got {path!r:.60}")
+    g = diffusion_noise(path)
+    if not math.isfinite(g(0.0)):
+        raise ValueError(f"the {path.name} path has alpha = 0 at t = 0, so its noising SDE needs infinite noise there")
+
+    def shrink(x, r):
+        return -(path.d_alpha(1 - r) / path.alpha(1 - r)) * x
+
+    solution = euler_maruyama(shrink, lambda r: g(1 - r), x1, steps=steps, seed=seed, trajectory=trajectory)
+    return dataclasses.replace(solution, times=1 - solution.times)
 
 
 def drift(velocity: Velocity, g: Noise, score: Optional[Velocity] = None, path: AffinePath = STRAIGHT) -> Velocity:

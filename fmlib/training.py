@@ -22,9 +22,9 @@ from torch import nn
 from . import checks
 from .couplings import Coupling, fixed, independent, teacher_pairs
 from .devices import choose_threads_once, device_of
-from .paths import conditional_velocity, interpolate
 from .progress import TrainingProgress
 from .recipes import BOOK_2D, BOOK_REFLOW
+from .schedules import PATHS, STRAIGHT, AffinePath
 from .shapes import Data
 
 RUNAWAY = 100
@@ -34,19 +34,38 @@ WINDOW = 20
 
 
 def flow_matching_loss(
-    model: nn.Module, x0: torch.Tensor, x1: torch.Tensor, t: torch.Tensor, label: Optional[torch.Tensor] = None
+    model: nn.Module,
+    x0: torch.Tensor,
+    x1: torch.Tensor,
+    t: torch.Tensor,
+    label: Optional[torch.Tensor] = None,
+    path: AffinePath = STRAIGHT,
+    prediction: str = "velocity",
+    weighting: Optional[str] = None,
 ) -> torch.Tensor:
     """The mean squared gap between the model's velocity at x_t and the straight path's velocity x1 - x0.
 
     x0, x1: pairs of shape (n, d); t: their times, (n, 1); label: None, or the class
     of each pair, (n,), for a conditional model. The whole idea of flow matching
-    is in these few lines.
+    is in these few lines. Chapter 13 widens it: on another affine `path`, the
+    model may predict the noise, the data or the score (`prediction`, with
+    `AffinePath.regression_target`), and `weighting` names another loss of
+    `schedules.LOSSES` whose value this one is to take: each squared gap is then
+    multiplied by lambda(t) = w_weighting(t) / w_prediction(t) (`AffinePath.loss_weight`).
     """
     _check_pairs(x0, x1, t)
-    xt = interpolate(x0, x1, t)
-    v = conditional_velocity(x0, x1)
-    prediction = model(xt, t) if label is None else model(xt, t, label)
-    return ((prediction - v) ** 2).mean()
+    xt = path.interpolate(x0, x1, t)
+    target = path.regression_target(prediction, x0, x1, t)
+    output = model(xt, t) if label is None else model(xt, t, label)
+    squared = (output - target) ** 2
+    if weighting is not None and weighting != prediction:
+        squared = squared * (path.loss_weight(weighting, t) / path.loss_weight(prediction, t))
+    return squared.mean()
+
+
+def _still(x, t, *label):
+    """A model that has learnt nothing: it answers 0 everywhere."""
+    return torch.zeros_like(x)
 
 
 def _check_pairs(x0, x1, t):
@@ -160,6 +179,9 @@ def train(
     callback_every: int = 100,
     pairs: Optional[Coupling] = None,
     label_dropout: float = 0.2,
+    path: str = "straight",
+    prediction: str = "velocity",
+    weighting: Optional[str] = None,
 ) -> list[float]:
     """Fit `model` so that model(x_t, t) matches x1 - x0 on straight paths between random pairs.
 
@@ -174,7 +196,10 @@ def train(
     `time_sampler` maps a batch size to times of shape (n, 1). `steps` optimiser
     iterations of `batch_size` pairs, Adam from `lr`, with `lr_decay` and `callback`
     as in `optimise`; the defaults are `fmlib.recipes.BOOK_2D`. The model trains on
-    the device it is on. Returns the loss of every iteration, as a list of floats.
+    the device it is on. `path` (a name of `schedules.PATHS` or an `AffinePath`),
+    `prediction` and `weighting` go to `flow_matching_loss`: the defaults are the
+    book's straight path and velocity. Returns the loss of every iteration, as a
+    list of floats.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(
@@ -190,6 +215,8 @@ def train(
     seed = checks.seed(seed)
     if seed is not None:
         torch.manual_seed(seed)
+    path = _path(path)
+    loss_settings = dict(path=path, prediction=prediction, weighting=weighting)
     if pairs is not None and (source is not None or target is not None):
         raise ValueError("give either source and target, or pairs, not both")
     if pairs is None and (source is None or target is None):
@@ -211,10 +238,10 @@ def train(
             )
         t = t.to(device)
         last.update(x0=x0, x1=x1, t=t)
-        if "untrained" not in last:  # the loss of a model that predicts no motion, on the first batch
-            last["untrained"] = conditional_velocity(x0, x1).pow(2).mean().item()
+        if "untrained" not in last:  # the loss of a model that answers 0 (no motion), on the first batch
+            last["untrained"] = flow_matching_loss(_still, x0, x1, t, **loss_settings).item()
         label = drop_labels(labels[0], label_dropout, model.classes) if labels else None
-        return flow_matching_loss(model, x0, x1, t, label)
+        return flow_matching_loss(model, x0, x1, t, label, **loss_settings)
 
     try:
         return optimise(
@@ -253,6 +280,15 @@ def reflow(
     student = copy.deepcopy(teacher)
     losses = train(student, pairs=fixed(x0, x1), steps=steps, lr=lr, seed=seed, **train_settings)
     return student, losses
+
+
+def _path(path):
+    """`path` as an AffinePath: one already, or its name in `schedules.PATHS`."""
+    if isinstance(path, AffinePath):
+        return path
+    if path not in PATHS:
+        raise ValueError(f"unknown path {path!r}; choose one of {', '.join(PATHS)}, or give an AffinePath")
+    return PATHS[path]
 
 
 def _check_data(model, drawn, classes):

@@ -98,6 +98,7 @@ THEORY_CHAPTERS = {
     "09_paths_and_diffusion.ipynb",
     "10_likelihood.ipynb",
     "12_general_theorem.ipynb",
+    "13_diffusion.ipynb",
 }
 WORDS_A_MINUTE = 80  # prose with maths and code beside it: what the chapters' stated times come to
 

@@ -412,6 +412,16 @@ case(
     refused(ValueError, "times"),
 )
 case(
+    "animate_clouds: two clocks for three clouds",
+    lambda: viz.animate_clouds([trajectory().trajectory] * 3, [trajectory().times] * 2),
+    refused(ValueError, "one per trajectory"),
+)
+case(
+    "animate_clouds: a clock per cloud, one falling",
+    lambda: viz.animate_clouds([trajectory().trajectory] * 2, [trajectory().times, 1 - trajectory().times]),
+    accepted(lambda html: "<video" in html.data),
+)
+case(
     "animate_clouds: a 2D trajectory", lambda: viz.animate_clouds(X, torch.rand(16)), refused(ValueError, "trajectory")
 )
 case(

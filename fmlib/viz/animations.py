@@ -26,7 +26,7 @@ from .style import MODEL, SPEED_CMAP, time_colour
 
 def animate_clouds(
     trajectories: Union[torch.Tensor, Sequence[torch.Tensor]],
-    times: torch.Tensor,
+    times: Union[torch.Tensor, Sequence[torch.Tensor]],
     titles: Optional[Sequence[str]] = None,
     lim: Optional[float] = None,
     fps: int = 20,
@@ -34,18 +34,26 @@ def animate_clouds(
     """Animate one or more moving clouds side by side; each trajectory is (steps + 1, n, 2).
 
     The colour runs from blue (t = 0) to vermillion (t = 1); the last frame is held
-    (`fmlib.video.animate`) so the eye can rest on the result.
+    (`fmlib.video.animate`) so the eye can rest on the result. `times` is one
+    tensor of times for all the clouds (shown once, above them), or one per
+    cloud (each shown in its panel's title): a noising run, whose time falls
+    from 1 to 0, beside a sampler, whose time rises.
     """
     if isinstance(trajectories, (torch.Tensor, np.ndarray)):
         trajectories = [trajectories]
     if not len(trajectories):
         raise ValueError("trajectories is empty: give at least one trajectory (steps + 1, n, 2)")
     trajectories = [_trajectory(tr) for tr in trajectories]
-    times = _same_length(times, "times", len(trajectories[0]), "step of the trajectories")
-    if any(len(tr) != len(times) for tr in trajectories):
-        raise ValueError(
-            f"every trajectory must have {len(times)} steps, as many as times; got {[len(tr) for tr in trajectories]}"
-        )
+    own_clocks = not isinstance(times, (torch.Tensor, np.ndarray))
+    if own_clocks and len(times) != len(trajectories):
+        raise ValueError(f"times must be one tensor, or one per trajectory ({len(trajectories)}); got {len(times)}")
+    lengths = [len(tr) for tr in trajectories]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"every trajectory must have as many steps as the first; got {lengths}")
+    clocks = [
+        _same_length(t, "times", len(tr), "step of its trajectory")
+        for t, tr in zip(times if own_clocks else [times] * len(trajectories), trajectories)
+    ]
     if titles is not None and len(titles) != len(trajectories):
         raise ValueError(f"titles must hold one title per trajectory: {len(trajectories)}, got {len(titles)}")
     titles = titles or [""] * len(trajectories)
@@ -58,13 +66,16 @@ def animate_clouds(
         dots.append(ax.scatter(tr[0, :, 0], tr[0, :, 1], s=5, alpha=0.6, linewidths=0))
         _square_axes(ax, lim, title)
     clock = fig.suptitle("")
-    steps = len(times)
+    steps = len(clocks[0])
 
     def update(i):
-        for dot, tr in zip(dots, trajectories):
+        for ax, dot, tr, times_here, title in zip(axes[0], dots, trajectories, clocks, titles):
             dot.set_offsets(tr[i])
-            dot.set_color(time_colour(times[i]))
-        clock.set_text(f"t = {times[i]:.2f}")
+            dot.set_color(time_colour(times_here[i]))
+            if own_clocks:
+                ax.set_title(f"{title}, t = {times_here[i]:.2f}" if title else f"t = {times_here[i]:.2f}")
+        if not own_clocks:
+            clock.set_text(f"t = {clocks[0][i]:.2f}")
 
     return animate(fig, update, steps, fps)
 
