@@ -11,6 +11,7 @@ import importlib
 
 from . import (
     couplings,
+    denoising,
     digits,
     grids,
     guidance,
@@ -58,6 +59,7 @@ __all__ = [
     "choose_threads",
     "couplings",
     "default_device",
+    "denoising",
     "digits",
     "euler_step",
     "flow_matching_loss",

@@ -96,7 +96,8 @@ def _encode_mp4(fig, update, frames, held, fps, description):
         stream.overwrite_output().run(cmd=ffmpeg_executable(), input=raw, quiet=True)
         with open(path, "rb") as file:
             encoded = base64.b64encode(file.read()).decode("ascii")
-    return _video_with_band(width, height, label, f"data:video/mp4;base64,{encoded}")
+    # the box's shape is the encoded picture's, padded to even sizes, so the band under it is exact
+    return _video_with_band(width + width % 2, height + height % 2, label, f"data:video/mp4;base64,{encoded}")
 
 
 def _video_with_band(width, height, label, src):

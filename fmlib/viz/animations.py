@@ -65,7 +65,7 @@ def animate_clouds(
     for ax, tr, title in zip(axes[0], trajectories, titles):
         dots.append(ax.scatter(tr[0, :, 0], tr[0, :, 1], s=5, alpha=0.6, linewidths=0))
         _square_axes(ax, lim, title)
-    clock = fig.suptitle("")
+    clock = None if own_clocks else fig.suptitle("")
     steps = len(clocks[0])
 
     def update(i):
