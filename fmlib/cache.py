@@ -28,9 +28,10 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
+from torch import nn
 
 from . import checks, couplings, devices, models, paths, recipes, schedules, shapes, solvers, training, warp
 from .devices import default_device, device_of
@@ -143,13 +144,31 @@ def kept_model(
 
     If there are none, it is trained by `fmlib.train(model, **data, seed=seed,
     **settings)`, `data` being its source and target or its pairs, and kept
-    there; its initial weights are those after `torch.manual_seed(seed)`.
-    Returns the model in evaluation mode on `fmlib.default_device()`. A damaged
-    entry is trained again, and a folder that cannot be written trains all the
-    same, each with a warning.
+    there (`kept`).
+    """
+
+    def build():
+        return models.VelocityNet(dim, recipe.width, recipe.depth, classes)
+
+    def fit(model):
+        training.train(model, **data, seed=seed, progress=progress, **settings)
+
+    return kept(path, build, fit, seed, progress)
+
+
+def kept(
+    path: Path, build: Callable[[], nn.Module], fit: Callable[[nn.Module], object], seed: int, progress: bool = True
+):
+    """The network `build()` makes, with the weights kept at `path`; if there are none, `fit(model)` trains it.
+
+    The network is built after `torch.manual_seed(seed)` (the same initial
+    weights as a direct call after it) and moved to `fmlib.default_device()`;
+    after training its weights are kept at `path`. Returns it in evaluation mode.
+    A damaged entry is trained again, and a folder that cannot be written trains
+    all the same, each with a warning.
     """
     torch.manual_seed(seed)  # the same initial weights as a direct call after torch.manual_seed(seed)
-    model = models.VelocityNet(dim, recipe.width, recipe.depth, classes).to(default_device())
+    model = build().to(default_device())
     state = _read(path, device_of(model))
     if state is not None:
         model.load_state_dict(state)
@@ -162,15 +181,15 @@ def kept_model(
             f"the model cache folder {path.parent} cannot be written ({unwritable}): training anyway, but the "
             "model will not be kept for next time; set the FMLIB_CACHE environment variable to a folder you can "
             "write to",
-            stacklevel=3,
+            stacklevel=4,
         )
-    training.train(model, **data, seed=seed, progress=progress, **settings)
+    fit(model)
     if not unwritable:
         try:
             _save(model.state_dict(), path)
         except OSError as error:
             warnings.warn(
-                f"the trained model could not be saved to {path} ({error}); it is returned all the same", stacklevel=3
+                f"the trained model could not be saved to {path} ({error}); it is returned all the same", stacklevel=4
             )
     return model.eval()
 

@@ -99,6 +99,7 @@ THEORY_CHAPTERS = {
     "10_likelihood.ipynb",
     "12_general_theorem.ipynb",
     "13_diffusion.ipynb",
+    "14_mean_flows.ipynb",
 }
 WORDS_A_MINUTE = 80  # prose with maths and code beside it: what the chapters' stated times come to
 

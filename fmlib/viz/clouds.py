@@ -165,6 +165,29 @@ def pairing_lines(
     return ax
 
 
+def jumps(
+    ax: Axes,
+    starts: torch.Tensor,
+    landings: torch.Tensor,
+    target: torch.Tensor,
+    count: int = 60,
+    lim: Optional[float] = None,
+    title: Optional[str] = None,
+) -> Axes:
+    """One-step jumps: lines from the first `count` `starts` to their `landings`, over a pale `target` cloud."""
+    a, b, c = _points(starts, "starts"), _points(landings, "landings"), _points(target, "target")
+    if len(a) != len(b):
+        raise ValueError(f"starts and landings must pair up: {len(a)} starts, {len(b)} landings")
+    ax.scatter(c[:, 0], c[:, 1], s=4, alpha=0.15, color=TARGET, linewidths=0, label="target")
+    for start, end in zip(a[:count], b[:count]):
+        ax.plot([start[0], end[0]], [start[1], end[1]], color="black", lw=0.8, alpha=0.4)
+    ax.scatter(a[:count, 0], a[:count, 1], s=9, color=SOURCE, linewidths=0, zorder=3, label="start")
+    ax.scatter(b[:, 0], b[:, 1], s=5, color=MODEL, linewidths=0, zorder=3, label="landing")
+    _legend_below(ax, markerscale=2)
+    _square_axes(ax, lim or _limit(a, b, c), title)
+    return ax
+
+
 def walk(ax: Axes, positions: torch.Tensor, times: torch.Tensor, title: Optional[str] = None) -> Axes:
     """A path walked in a few steps: `positions` (k + 1, 2) at `times` (k + 1,), with the step arrows."""
     p = _points(positions, "positions")
