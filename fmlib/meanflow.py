@@ -102,14 +102,20 @@ def loss(model: MeanFlowNet, x0: torch.Tensor, x1: torch.Tensor, t: torch.Tensor
 
 
 def interval_times(
-    n: int, share: float = 0.25, mean: float = -0.4, sd: float = 1.0
+    n: int, share: float = 0.25, mean: float = 0.4, sd: float = 1.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """n intervals (t, t'), each (n, 1): two logit-normal times, sorted, and t set to t' in all but `share` of them."""
+    """n intervals (t, t'), each (n, 1): two logit-normal times, sorted, and t' set to t in all but `share` of them.
+
+    The defaults are Geng et al.'s, mirrored into this book's direction of time:
+    their logit-normal(-0.4, 1) over a time that runs from data to noise is
+    logit-normal(0.4, 1) here, and where they set the interval's ends equal they
+    keep the noisier end, where a step starts, which here is the earlier one, t.
+    """
     n, share = checks.whole_number(n, "n"), checks.fraction(share, "share")
     times = torch.sigmoid(mean + sd * torch.randn(n, 2)).sort(dim=1).values
     t, t_next = times[:, :1], times[:, 1:]
     same = torch.rand(n, 1) >= share
-    return torch.where(same, t_next, t), t_next
+    return t, torch.where(same, t, t_next)
 
 
 def train(
