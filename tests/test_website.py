@@ -666,8 +666,14 @@ def test_search_results_quote_maths_readably(site, browser):
         # Without book/_static/search_math.js, the summaries for "score" quote "\(\nabla_x \log p_t(x)\)" and
         # the pages' "Contents" sidebars.
         page.goto(f"http://127.0.0.1:{server.server_port}/search.html?q=score", wait_until="load")
+        # Each summary is fetched on its own after the list is drawn: wait until the search has finished and
+        # every result carries its summary, so the assertions see them all.
         page.wait_for_function(
-            "() => document.querySelectorAll('#search-results p.context').length >= 3", timeout=30_000
+            "() => { const r = document.querySelector('#search-results');"
+            " if (!r) return false; const items = r.querySelectorAll('li').length;"
+            " return (r.querySelector('.search-summary') || {innerText: ''}).innerText.includes('finished')"
+            " && items >= 3 && r.querySelectorAll('p.context').length === items; }",
+            timeout=30_000,
         )
         summaries = page.locator("#search-results p.context").all_text_contents()
         assert not [s for s in summaries if re.search(r"\\[(\[a-zA-Z]", s) or "Contents" in s], summaries
