@@ -18,8 +18,10 @@ E[e e^T] = I (one backward pass per probe, whatever the dimension).
     >>> result.log_prob                                      # (n,): log p_1(x) in nats
 
 The results are detached from autograd's graph: they are for evaluating a model
-(held-out likelihoods, density maps, outliers), not for a training loss, whose
-gradient they would not carry.
+(held-out likelihoods, density maps, outliers). With `keep_graph=True` they are
+not, and -log_prob.mean() is a training loss whose gradient runs back through
+every step of the solve (`fmlib.max_likelihood`, the way continuous normalizing
+flows were trained before flow matching).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def draw_probes(shape: tuple, kind: str = "rademacher", seed: Optional[int] = No
 
 
 def velocity_and_divergence(
-    velocity: Velocity, x: torch.Tensor, t: float, probes: Optional[torch.Tensor] = None
+    velocity: Velocity, x: torch.Tensor, t: float, probes: Optional[torch.Tensor] = None, keep_graph: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The velocity at x and its divergence div v = trace of the Jacobian dv/dx: (v (n, d), div (n,)).
 
@@ -73,10 +75,14 @@ def velocity_and_divergence(
     estimate: the mean over the k probes e of e^T J e, one backward pass (a
     vector-Jacobian product e^T J) per probe. The probes move to x's device.
     Each point's velocity must depend on that point alone, as a network's or a
-    mixture's does. Both results are detached: no gradient flows through them.
+    mixture's does. Both results are detached (no gradient flows through them)
+    unless `keep_graph`: then they stay on autograd's graph, and so does x when
+    it is on it (a point computed from a network's weights), so a loss built on
+    them has a gradient with respect to the weights.
     """
     with torch.enable_grad():
-        x = x.detach().requires_grad_(True)
+        if not (keep_graph and x.requires_grad):
+            x = x.detach().requires_grad_(True)
         v = velocity(x, t)
         if not isinstance(v, torch.Tensor) or v.shape != x.shape:
             raise ValueError(
@@ -85,13 +91,17 @@ def velocity_and_divergence(
             )
         if probes is None:
             rows = range(x.shape[1])
-            div = sum(torch.autograd.grad(v[:, i].sum(), x, retain_graph=True)[0][:, i] for i in rows)
+            div = sum(
+                torch.autograd.grad(v[:, i].sum(), x, retain_graph=True, create_graph=keep_graph)[0][:, i] for i in rows
+            )
         else:
             div = 0
             for e in probes.to(device=v.device, dtype=v.dtype):
-                (e_jacobian,) = torch.autograd.grad(v, x, grad_outputs=e, retain_graph=True)
+                (e_jacobian,) = torch.autograd.grad(v, x, grad_outputs=e, retain_graph=True, create_graph=keep_graph)
                 div = div + (e_jacobian * e).sum(dim=1)
             div = div / len(probes)
+    if keep_graph:
+        return v, div.to(x.dtype)
     return v.detach(), div.detach().to(x.dtype)
 
 
@@ -122,6 +132,7 @@ def log_likelihood(
     probes: Optional[int] = None,
     probe: str = "rademacher",
     seed: Optional[int] = None,
+    keep_graph: bool = False,
 ) -> Likelihood:
     """log p_1(x) of the flow of `velocity` from the source (N(0, I) unless `source_log_prob` is given).
 
@@ -131,7 +142,9 @@ def log_likelihood(
     "hutchinson" (`probes` backward passes, 1 unless told, with probes of the
     kind `probe`, drawn once per point for the whole path from `seed`). The
     points move to the model's device, and the results are on it, detached from
-    autograd's graph: for evaluation, not for a training loss.
+    autograd's graph: for evaluation. With `keep_graph=True` every step stays on
+    the graph, so that `log_prob` can be maximised by gradient descent on the
+    model's weights (at the memory cost of every step's intermediate values).
     """
     if not callable(velocity):
         raise TypeError(f"velocity must be a model or a function velocity(x, t), got {velocity!r}")
@@ -141,6 +154,8 @@ def log_likelihood(
         raise ValueError(f"unknown divergence {divergence!r}; choose one of {', '.join(DIVERGENCES)}")
     if not isinstance(probe, str) or probe not in PROBES:
         raise ValueError(f"unknown probe {probe!r}; choose one of {', '.join(PROBES)}")
+    if keep_graph not in (True, False):
+        raise TypeError(f"keep_graph must be True or False, got {keep_graph!r}")
     if divergence == "exact" and probes is not None:
         raise ValueError('probes counts the random probes of divergence="hutchinson"; the exact divergence has none')
     if source_log_prob is None:
@@ -160,14 +175,16 @@ def log_likelihood(
 
     def augmented(state, t):
         # The point moves with v; the last column gathers the divergence.
-        v, div = velocity_and_divergence(velocity, state[:, :d], t, vectors)
+        v, div = velocity_and_divergence(velocity, state[:, :d], t, vectors, keep_graph)
         return torch.cat([v.to(state.dtype), div.to(state.dtype)[:, None]], dim=1)
 
     # From t = 1 back to t = 0: forwards through the reversed field, whose last
     # column then gathers -int_0^1 div v dt.
-    solution = integrate(backwards(augmented), torch.cat([x, x.new_zeros(n, 1)], dim=1), steps, method)
+    start = torch.cat([x, x.new_zeros(n, 1)], dim=1)
+    solution = integrate(backwards(augmented), start, steps, method, keep_graph=keep_graph)
     x0, integral = solution.x[:, :d], -solution.x[:, d]
-    start = source_log_prob(x0)
+    with torch.set_grad_enabled(keep_graph):
+        start = source_log_prob(x0)
     if not isinstance(start, torch.Tensor) or start.shape != (n,):
         raise ValueError(
             f"source_log_prob must return one log-density per point, shape ({n},), got "

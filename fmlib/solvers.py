@@ -81,7 +81,6 @@ class _CountedVelocity:
         return v
 
 
-@torch.no_grad()
 def integrate(
     velocity: Velocity,
     x0: torch.Tensor,
@@ -89,13 +88,23 @@ def integrate(
     method: str = "rk4",
     warp: Optional[float] = None,
     trajectory: bool = False,
+    keep_graph: bool = False,
 ) -> Solution:
     """Carry the points `x0` (n, d) from t = 0 to t = 1 along `velocity` in `steps` ODE steps.
 
     `method` is one of STEPPERS; `warp` is a slope s for `warp_time` (None: evenly
     spaced times). The points move to the model's device (a plain function gets
-    them where they are); the results are on it.
+    them where they are); the results are on it. Autograd records nothing unless
+    `keep_graph` is True: then the points at t = 1 carry the gradient of every
+    step with respect to the model's weights (for a loss that needs the solve).
     """
+    if keep_graph not in (True, False):
+        raise TypeError(f"keep_graph must be True or False, got {keep_graph!r}")
+    with torch.set_grad_enabled(keep_graph):
+        return _integrate(velocity, x0, steps, method, warp, trajectory)
+
+
+def _integrate(velocity, x0, steps, method, warp, trajectory):
     if not callable(velocity):
         raise TypeError(f"velocity must be a model or a function velocity(x, t), got {velocity!r}")
     if not isinstance(method, str) or method not in STEPPERS:
