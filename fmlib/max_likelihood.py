@@ -13,7 +13,7 @@ backward pass per dimension for the divergence, and then the backward pass
 through all of them. Flow matching's iteration is one evaluation and one
 backward pass (`fmlib.flow_matching_loss`).
 
-`checkpoints` trains a network either way and keeps it at evenly spaced
+`trained_checkpoints` trains a network either way and keeps it at evenly spaced
 moments of its training, so that quality can be measured against training time.
 """
 
@@ -35,7 +35,7 @@ from .shapes import Data, as_sampler
 ODE_STEPS = 8
 """RK4 steps of the solve inside each maximum-likelihood iteration."""
 OBJECTIVES = ("flow matching", "maximum likelihood")
-"""What `checkpoints` can train a network by."""
+"""What `trained_checkpoints` can train a network by."""
 
 
 def loss(
@@ -90,7 +90,7 @@ def train(
     return training.optimise(model, batch_loss, steps, lr, lr_decay, progress, callback, callback_every)
 
 
-def checkpoints(
+def trained_checkpoints(
     objective: str,
     target: str,
     recipe: recipes.Recipe,

@@ -51,6 +51,10 @@ def guide_times(guide):
     return times
 
 
+CACHED = ("trained_model", "trained_checkpoints")
+"""fmlib's functions that train a model once and keep it on disk (`fmlib.cache`)."""
+
+
 def trained_model_calls(path):
     """The calls to fmlib's cache of trained models in the chapter at `path`, as source text."""
     calls = []
@@ -58,7 +62,7 @@ def trained_model_calls(path):
         if cell["cell_type"] == "code":
             for node in ast.walk(ast.parse("".join(cell["source"]))):
                 function = getattr(node, "func", None)
-                if getattr(function, "attr", getattr(function, "id", None)) == "trained_model":
+                if getattr(function, "attr", getattr(function, "id", None)) in CACHED:
                     calls.append(ast.unparse(node))
     return calls
 

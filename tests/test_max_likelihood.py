@@ -73,7 +73,7 @@ def test_the_graph_is_kept_only_when_asked_and_the_values_agree():
 def test_checkpoints_are_the_run_at_even_moments_and_are_kept(objective, tmp_path, monkeypatch):
     monkeypatch.setenv("FMLIB_CACHE", str(tmp_path))
     recipe = recipes.Recipe(steps=8, batch_size=32, width=16, depth=2)
-    first = max_likelihood.checkpoints(objective, "moons", recipe, count=4, ode_steps=2, progress=False)
+    first = max_likelihood.trained_checkpoints(objective, "moons", recipe, count=4, ode_steps=2, progress=False)
     assert len(first) == 4 and len(list(tmp_path.glob("*.pt"))) == 1
     # the last checkpoint is the network a direct training gives, and the earlier ones differ from it
     torch.manual_seed(0)
@@ -86,14 +86,14 @@ def test_checkpoints_are_the_run_at_even_moments_and_are_kept(objective, tmp_pat
     probe = points(20, 2).float()
     assert torch.allclose(first[-1](probe, 0.5), direct(probe, 0.5))
     assert not torch.allclose(first[0](probe, 0.5), direct(probe, 0.5))
-    again = max_likelihood.checkpoints(objective, "moons", recipe, count=4, ode_steps=2, progress=False)
+    again = max_likelihood.trained_checkpoints(objective, "moons", recipe, count=4, ode_steps=2, progress=False)
     assert all(torch.equal(a(probe, 0.5), b(probe, 0.5)) for a, b in zip(first, again))
 
 
 def test_bad_settings_say_what_is_wrong():
     with pytest.raises(ValueError, match="objective must be one of"):
-        max_likelihood.checkpoints("likelihood", "moons", recipes.BOOK_2D)
+        max_likelihood.trained_checkpoints("likelihood", "moons", recipes.BOOK_2D)
     with pytest.raises(ValueError, match="count must divide"):
-        max_likelihood.checkpoints("flow matching", "moons", recipes.BOOK_2D, count=7)
+        max_likelihood.trained_checkpoints("flow matching", "moons", recipes.BOOK_2D, count=7)
     with pytest.raises(TypeError, match="model must be a network"):
         max_likelihood.train("model", "moons")
