@@ -1,7 +1,7 @@
 """Discrete flow matching: data made of tokens, carried from a source by random jumps.
 
-A token takes one of K values, 0 to K - 1; a masked source adds one more state,
-K, the mask. Instead of a velocity, a continuous-time Markov chain has jump
+A token takes one of V values, 0 to V - 1; a masked source adds one more state,
+V, the mask. Instead of a velocity, a continuous-time Markov chain has jump
 rates: Q_t(y, x) is the probability per unit time of jumping from state x to
 y != x, and Q_t(x, x) = -sum_{y != x} Q_t(y, x), so that probabilities are kept.
 The probabilities p_t of the states then change by the Kolmogorov forward
@@ -38,7 +38,7 @@ from .devices import choose_threads_once, device_of
 from .training import optimise
 
 Posterior = Callable[[torch.Tensor, float], torch.Tensor]
-"""`posterior(x, t) -> (n, D, K)`: for tokens x (n, D) at time t, each token's probabilities of its value x1."""
+"""`posterior(x, t) -> (n, D, V)`: for tokens x (n, D) at time t, each token's probabilities of its value x1."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ LINEAR = Schedule()
 def path_probabilities(p0: torch.Tensor, p1: torch.Tensor, t: float, schedule: Schedule = LINEAR) -> torch.Tensor:
     """p_t = (1 - omega_t) p0 + omega_t p1: the mixture path's probabilities of a token's S states, (S,).
 
-    With a mask (S = K + 1 states) p1 gives the mask no probability.
+    With a mask (V + 1 states) p1 gives the mask no probability.
     """
     p0, p1 = _probabilities(p0, p1)
     omega = schedule.omega(_time(t))
@@ -80,10 +80,10 @@ def path_probabilities(p0: torch.Tensor, p1: torch.Tensor, t: float, schedule: S
 def posterior(
     p0: torch.Tensor, p1: torch.Tensor, x: torch.Tensor, t: float, schedule: Schedule = LINEAR
 ) -> torch.Tensor:
-    """The exact p(x1 = k | x_t = x) of one token with independent x0 ~ p0 and x1 ~ p1: shape (n, K).
+    """The exact p(x1 = k | x_t = x) of one token with independent x0 ~ p0 and x1 ~ p1: shape (n, V).
 
-    p0 has S = K states (a uniform or other source over the values) or K + 1
-    (the last one the mask); p1 has K. By Bayes, p(x1 | x_t = x) is
+    p0 has V states (a uniform or other source over the values) or V + 1
+    (the last one the mask); p1 has V. By Bayes, p(x1 | x_t = x) is
     p1(x1) ((1 - omega) p0(x) + omega [x1 = x]) / p_t(x). x: states, shape (n,).
     """
     p0, p1 = _probabilities(p0, p1)
@@ -94,11 +94,44 @@ def posterior(
     return joint / joint.sum(dim=1, keepdim=True)
 
 
+def pair_posterior(p1: torch.Tensor, x: torch.Tensor, t: float, masked: bool, schedule: Schedule = LINEAR):
+    """The exact posterior of each of two tokens, p(x1^i | x_t = x), for data with joint probabilities p1 (V, V).
+
+    The source is uniform over the V values, or the mask (state V) when
+    `masked`; x: tokens (n, 2). Each token of x_t is its x1 with probability
+    omega_t, else its x0, independently, so p(x_t | x1) is a product over the
+    two tokens; Bayes' rule and a sum over the other token give (n, 2, V).
+    From the mask, an unmasked token's posterior is certain (see below).
+    """
+    p1 = checks.tensor(p1, "p1").double()
+    if p1.ndim != 2 or p1.shape[0] != p1.shape[1] or (p1 < 0).any() or abs(p1.sum().item() - 1) > 1e-6:
+        raise ValueError("p1 must be the joint probabilities of two tokens' values: shape (V, V), summing to 1")
+    values = len(p1)
+    x = _states(_tokens(x), values + masked)
+    omega = schedule.omega(_time(t))
+    source = torch.zeros(values + 1, dtype=torch.float64)
+    source[values] = 1.0 if masked else 0.0
+    if not masked:
+        source[:values] = 1 / values
+    # seen[n, i, k]: p(x_t^i = x^i | x1^i = k) = (1 - omega) p0(x^i) + omega [x^i = k]
+    seen = (1 - omega) * source[x][..., None] + omega * (x[..., None] == torch.arange(values)).double()
+    joint = p1[None] * seen[:, 0, :, None] * seen[:, 1, None, :]  # (n, V, V)
+    joint = joint / joint.sum(dim=(1, 2), keepdim=True).clamp(min=1e-300)
+    both = torch.stack([joint.sum(dim=2), joint.sum(dim=1)], dim=1)
+    if not masked:
+        return both
+    # An unmasked token keeps its value: certain, as Bayes' rule says on the data's support, and so too where a
+    # sampler's step has left it (two tokens unmasked together off the support), where the rule divides 0 by 0.
+    known = x < values
+    certain = F.one_hot(x.clamp(max=values - 1), values).double()
+    return torch.where(known[..., None], certain, both)
+
+
 def marginal_rates(p0: torch.Tensor, p1: torch.Tensor, t: float, schedule: Schedule = LINEAR) -> torch.Tensor:
     """The marginal rates Q_t(y, x) of one token as an (S, S) matrix, row y, column x; each column sums to 0."""
     p0, p1 = _probabilities(p0, p1)
     states = len(p0)
-    gone = posterior(p0, p1, torch.arange(states), t, schedule)  # (S, K): row x is p(x1 | x_t = x)
+    gone = posterior(p0, p1, torch.arange(states), t, schedule)  # (S, V): row x is p(x1 | x_t = x)
     into = torch.zeros(states, states, dtype=p1.dtype)
     into[: len(p1), :] = gone.T
     return schedule.rate(_time(t)) * (into - torch.eye(states, dtype=p1.dtype))
@@ -114,7 +147,7 @@ def jump_step(
 ) -> torch.Tensor:
     """One Euler step of the chain from t to t + h: each token jumps with probability h omega'/(1 - omega).
 
-    x: tokens (n, D); probabilities: each token's posterior (n, D, K). A token
+    x: tokens (n, D); probabilities: each token's posterior (n, D, V). A token
     that jumps takes a value drawn from its posterior (it may draw its own value
     and stay). The step must keep the jump probability at most 1.
     """
@@ -151,7 +184,7 @@ def sample(
 ) -> Jumps:
     """Carry the tokens x0 (n, D) from t = 0 to 1 in `steps` even Euler jump steps of `posterior_of`'s rates.
 
-    `posterior_of(x, t)` gives each token's posterior, (n, D, K): a trained
+    `posterior_of(x, t)` gives each token's posterior, (n, D, V): a trained
     `PosteriorNet`'s `probabilities`, or an exact one. With omega_t = t the last
     step jumps with probability 1: every token ends on a value, none masked.
     """
@@ -168,9 +201,9 @@ def sample(
 
 
 class PosteriorNet(nn.Module):
-    """A classifier of each token's target value from all the tokens at time t: (n, D) tokens -> (n, D, K) logits.
+    """A classifier of each token's target value from all the tokens at time t: (n, D) tokens -> (n, D, V) logits.
 
-    `tokens` D, `values` K; `masked`: the inputs may hold the mask state K. The
+    `tokens` D, `values` V; `masked`: the inputs may hold the mask state V. The
     tokens go in one-hot, with t beside them, through `depth` hidden layers of
     `width` GELU units (`models.mlp`). From a masked source an unmasked token
     already holds its target value, so for it the answer is certain by
@@ -199,7 +232,7 @@ class PosteriorNet(nn.Module):
         return torch.where(known[..., None], certain, logits)
 
     def probabilities(self, x: torch.Tensor, t) -> torch.Tensor:
-        """The predicted posterior of each token's target value, (n, D, K)."""
+        """The predicted posterior of each token's target value, (n, D, V)."""
         return self.forward(x, t).softmax(dim=-1)
 
 
@@ -296,7 +329,7 @@ TARGETS = {
     "bimodal": (1, BIMODAL_VALUES, lambda: _draw_values(bimodal())),
     "checkerboard": (2, GRID_BINS, lambda: lambda n: to_grid(_checkerboard(n))),
 }
-"""Each data set's tokens D, values K, and a maker of its sampler n -> (n, D)."""
+"""Each data set's tokens D, values V, and a maker of its sampler n -> (n, D)."""
 SOURCES = ("uniform", "mask")
 
 
@@ -307,7 +340,7 @@ def _checkerboard(n):
 
 
 def source_sampler(source: str, tokens: int, values: int) -> Callable[[int], torch.Tensor]:
-    """n -> (n, D) source tokens: uniform over the K values, or all masked (the state K)."""
+    """n -> (n, D) source tokens: uniform over the V values, or all masked (the state V)."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(map(repr, SOURCES))}; got {source!r}")
     if source == "uniform":
@@ -350,7 +383,7 @@ def _probabilities(p0, p1):
             raise ValueError(f"{name} must be probabilities of the states: non-negative, summing to 1, shape (S,)")
     if len(p0) not in (len(p1), len(p1) + 1):
         raise ValueError(
-            f"p0 must have the K = {len(p1)} values of p1, or K + 1 with the mask last; got {len(p0)} states"
+            f"p0 must have the V = {len(p1)} values of p1, or V + 1 with the mask last; got {len(p0)} states"
         )
     return p0, p1
 

@@ -91,3 +91,30 @@ def test_training_learns_the_posterior_and_the_model_is_kept(tmp_path, monkeypat
     assert torch.equal(model.probabilities(torch.tensor([[3]]), 0.2)[0, 0], torch.eye(K)[3])
     again = discrete.trained_model("bimodal", "mask", tiny, progress=False)
     assert torch.equal(again.probabilities(torch.tensor([[K]]), 0.5), model.probabilities(torch.tensor([[K]]), 0.5))
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_the_pair_posterior_is_bayes_rule_on_the_joint(masked):
+    # A small joint of two tokens with 3 values, against a brute-force sum over all (x0, x1) pairs.
+    generator = torch.Generator().manual_seed(0)
+    joint = torch.rand(3, 3, generator=generator, dtype=torch.float64)
+    joint /= joint.sum()
+    t, values = 0.35, 3
+    source = [values] if masked else list(range(values))
+    x = torch.tensor([[0, 2], [1, 1]] + ([[values, 1], [values, values]] if masked else [[2, 0]]))
+    found = discrete.pair_posterior(joint, x, t, masked)
+    for row, point in enumerate(x.tolist()):
+        weights = torch.zeros(2, values, dtype=torch.float64)
+        for a in range(values):
+            for b in range(values):
+                seen = 1.0
+                for value, target in zip(point, (a, b)):
+                    seen *= sum((1 - t) / len(source) for s in source if s == value) + t * (value == target)
+                weights[0, a] += joint[a, b] * seen
+                weights[1, b] += joint[a, b] * seen
+        assert torch.allclose(found[row], weights / weights.sum(dim=1, keepdim=True))
+    if masked:  # off the support (a pair the joint never holds), an unmasked token still keeps its value
+        joint[0, 2] = 0
+        joint /= joint.sum()
+        off = discrete.pair_posterior(joint, torch.tensor([[0, 2]]), t, masked)
+        assert torch.equal(off[0], torch.eye(values, dtype=torch.float64)[[0, 2]])
