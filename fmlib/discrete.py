@@ -34,8 +34,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import cache, checks, models, recipes
-from .devices import choose_threads_once, device_of
-from .training import optimise
+from .devices import device_of
+from .training import optimise, seeded
 
 Posterior = Callable[[torch.Tensor, float], torch.Tensor]
 """`posterior(x, t) -> (n, D, V)`: for tokens x (n, D) at time t, each token's probabilities of its value x1."""
@@ -263,10 +263,7 @@ def train(
     """Fit `model` by `loss` on pairs of fresh batches: `source(n)` and `target(n)` give tokens (n, D)."""
     if not isinstance(model, PosteriorNet):
         raise TypeError(f"model must be a PosteriorNet, got {model!r:.60}")
-    seed = checks.seed(seed)
-    if seed is not None:
-        torch.manual_seed(seed)
-    choose_threads_once()
+    seeded(seed)
     batch_size, device = checks.whole_number(batch_size, "batch_size"), device_of(model)
 
     def batch_loss():

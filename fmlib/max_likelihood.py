@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from . import cache, checks, recipes, training
-from .devices import choose_threads_once, device_of
+from .devices import device_of
 from .likelihood import log_likelihood
 from .models import VelocityNet
 from .shapes import Data, as_sampler
@@ -77,10 +77,7 @@ def train(
         raise TypeError(f"model must be a network to train, such as fmlib.VelocityNet(dim=2), got {model!r:.60}")
     ode_steps = checks.whole_number(ode_steps, "ode_steps")
     batch_size = checks.whole_number(batch_size, "batch_size")
-    seed = checks.seed(seed)
-    if seed is not None:
-        torch.manual_seed(seed)
-    choose_threads_once()
+    training.seeded(seed)
     draw = as_sampler(target, "target")
     device = device_of(model)
 

@@ -35,11 +35,11 @@ from torch import nn
 
 from . import cache, checks, recipes
 from .couplings import independent
-from .devices import choose_threads_once, device_of
+from .devices import device_of
 from .models import as_input, mlp, time_column
 from .shapes import Data, as_sampler
 from .solvers import Solution, Velocity, _CountedVelocity, rk4_step
-from .training import optimise
+from .training import optimise, seeded
 
 Time = Union[float, torch.Tensor]
 
@@ -137,10 +137,7 @@ def train(
     """
     if not isinstance(model, MeanFlowNet):
         raise TypeError(f"model must be a MeanFlowNet, got {model!r:.60}")
-    seed = checks.seed(seed)
-    if seed is not None:
-        torch.manual_seed(seed)
-    choose_threads_once()
+    seeded(seed)
     draw = independent(source, target)
     batch_size = checks.whole_number(batch_size, "batch_size")
     device = device_of(model)

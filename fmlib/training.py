@@ -87,6 +87,13 @@ def uniform_times(n: int) -> torch.Tensor:
     return torch.rand(n, 1)
 
 
+def seeded(seed: Optional[int]) -> None:
+    """Check `seed`, and seed torch's generator with it when it is given: how each training loop begins."""
+    seed = checks.seed(seed)
+    if seed is not None:
+        torch.manual_seed(seed)
+
+
 def optimise(
     model: nn.Module,
     batch_loss: Callable[[], torch.Tensor],
@@ -212,9 +219,7 @@ def train(
     for name, function in [("time_sampler", time_sampler), ("pairs", pairs)]:
         if function is not None and not callable(function):
             raise TypeError(f"{name} must be a function of the batch size n, got {function!r}")
-    seed = checks.seed(seed)
-    if seed is not None:
-        torch.manual_seed(seed)
+    seeded(seed)
     path = _path(path)
     loss_settings = dict(path=path, prediction=prediction, weighting=weighting)
     if pairs is not None and (source is not None or target is not None):
