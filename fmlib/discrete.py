@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import torch
 import torch.nn.functional as F
@@ -53,7 +53,7 @@ class Schedule:
             raise ValueError(f"power must be at least 1, so that omega rises from 0 at a finite rate; got {power}")
         object.__setattr__(self, "power", power)
 
-    def omega(self, t):
+    def omega(self, t: Union[float, torch.Tensor]) -> Union[float, torch.Tensor]:
         return t**self.power
 
     def rate(self, t: float) -> float:
@@ -94,7 +94,9 @@ def posterior(
     return joint / joint.sum(dim=1, keepdim=True)
 
 
-def pair_posterior(p1: torch.Tensor, x: torch.Tensor, t: float, masked: bool, schedule: Schedule = LINEAR):
+def pair_posterior(
+    p1: torch.Tensor, x: torch.Tensor, t: float, masked: bool, schedule: Schedule = LINEAR
+) -> torch.Tensor:
     """The exact posterior of each of two tokens, p(x1^i | x_t = x), for data with joint probabilities p1 (V, V).
 
     The source is uniform over the V values, or the mask (state V) when
@@ -218,7 +220,7 @@ class PosteriorNet(nn.Module):
         self.states = self.values + self.masked
         self.net = models.mlp(self.tokens * self.states + 1, width, depth, self.tokens * self.values)
 
-    def forward(self, x: torch.Tensor, t) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
         x = _states(x, self.states).reshape(len(x), self.tokens)
         weights = self.net[0].weight
         hot = F.one_hot(x, self.states).reshape(len(x), -1).to(weights)
@@ -231,7 +233,7 @@ class PosteriorNet(nn.Module):
         certain = torch.full_like(logits, -1e4).scatter(-1, value, 0.0)
         return torch.where(known[..., None], certain, logits)
 
-    def probabilities(self, x: torch.Tensor, t) -> torch.Tensor:
+    def probabilities(self, x: torch.Tensor, t: Union[float, torch.Tensor]) -> torch.Tensor:
         """The predicted posterior of each token's target value, (n, D, V)."""
         return self.forward(x, t).softmax(dim=-1)
 
@@ -242,7 +244,9 @@ def noised(x0: torch.Tensor, x1: torch.Tensor, t: torch.Tensor, schedule: Schedu
     return torch.where(torch.rand(x1.shape, device=x1.device) < omega, x1, x0)
 
 
-def loss(model: PosteriorNet, x0: torch.Tensor, x1: torch.Tensor, t: torch.Tensor, schedule: Schedule = LINEAR):
+def loss(
+    model: PosteriorNet, x0: torch.Tensor, x1: torch.Tensor, t: torch.Tensor, schedule: Schedule = LINEAR
+) -> torch.Tensor:
     """The cross-entropy of the model's posterior at x_t against the true x1, averaged over tokens and pairs."""
     logits = model(noised(x0, x1, t, schedule), t)
     return F.cross_entropy(logits.reshape(-1, model.values), x1.reshape(-1))
