@@ -77,26 +77,34 @@ class VelocityNet(nn.Module):
         x = as_input(x, self, self.net[0].weight)
         inputs = [x, time_column(t, x)]
         if self.classes:
-            label = self.classes if label is None else self._checked_label(label, len(x))
-            label = torch.as_tensor(label, device=x.device).reshape(-1).expand(len(x))
-            inputs.append(nn.functional.one_hot(label, self.classes + 1).to(x.dtype))
+            inputs.append(label_columns(label, self.classes, x))
         elif label is not None:
             raise ValueError("this VelocityNet has no classes; build it with VelocityNet(classes=K) to use labels")
         return self.net(torch.cat(inputs, dim=1))
 
-    def _checked_label(self, label, n):
-        k = self.classes
-        wanted = f"label must be a class from 0 to {k - 1} (or {k} or None for no label), as this model has classes={k}"
-        if isinstance(label, torch.Tensor) and label.ndim > 0:
-            if label.shape not in ((n,), (1,)) or label.is_floating_point() or label.dtype == torch.bool:
-                raise ValueError(f"{wanted}; a tensor of labels needs whole numbers, one per point: shape ({n},)")
-            if ((label < 0) | (label > k)).any():
-                raise ValueError(f"{wanted}; got labels from {int(label.min())} to {int(label.max())}")
-            return label
-        try:
-            number = checks.whole_number(label, "label", minimum=0)
-        except (TypeError, ValueError):
-            number = None
-        if number is None or number > k:
-            raise ValueError(f"{wanted}; got {label!r}")
-        return number
+
+def label_columns(label: Union[None, int, torch.Tensor], classes: int, x: torch.Tensor) -> torch.Tensor:
+    """A conditional network's label as `classes` + 1 one-hot columns (n, K + 1) matching x (n, ...).
+
+    label: None or K for "no label", a class 0 to K - 1, or one per point (n,).
+    """
+    label = classes if label is None else _checked_label(label, classes, len(x))
+    label = torch.as_tensor(label, device=x.device).reshape(-1).expand(len(x))
+    return nn.functional.one_hot(label, classes + 1).to(x.dtype)
+
+
+def _checked_label(label, k, n):
+    wanted = f"label must be a class from 0 to {k - 1} (or {k} or None for no label), as this model has classes={k}"
+    if isinstance(label, torch.Tensor) and label.ndim > 0:
+        if label.shape not in ((n,), (1,)) or label.is_floating_point() or label.dtype == torch.bool:
+            raise ValueError(f"{wanted}; a tensor of labels needs whole numbers, one per point: shape ({n},)")
+        if ((label < 0) | (label > k)).any():
+            raise ValueError(f"{wanted}; got labels from {int(label.min())} to {int(label.max())}")
+        return label
+    try:
+        number = checks.whole_number(label, "label", minimum=0)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number > k:
+        raise ValueError(f"{wanted}; got {label!r}")
+    return number

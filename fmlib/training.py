@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 from typing import Callable, Optional
 
 import torch
@@ -92,6 +93,29 @@ def seeded(seed: Optional[int]) -> None:
     seed = checks.seed(seed)
     if seed is not None:
         torch.manual_seed(seed)
+
+
+def seconds_per_step(batch_loss: Callable[[nn.Module], torch.Tensor], model: nn.Module, steps: int = 50) -> float:
+    """The wall-clock seconds of one Adam step on `batch_loss(model)`, averaged over `steps` after one to warm up.
+
+    It trains `model` (learning rate 1e-3) while it times it: give it a fresh
+    network of the size to measure, not one you want to keep. Steps times a
+    recipe's steps estimates a training's length without running it.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch network (an nn.Module) to time, got {model!r:.60}")
+    steps = checks.whole_number(steps, "steps")
+    choose_threads_once()
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    start = None
+    for i in range(steps + 1):
+        if i == 1:
+            start = time.perf_counter()
+        loss = batch_loss(model)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return (time.perf_counter() - start) / steps
 
 
 def optimise(

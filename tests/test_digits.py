@@ -217,3 +217,16 @@ def test_animate_digits_makes_a_named_video():
     assert "noise to digits, t = 0.00 to 1.00" in html
     with pytest.raises(ValueError, match="one time per step"):
         viz.animate_digits(trajectory, torch.linspace(0, 1, 3))
+
+
+def test_digit_grid_draws_masked_pixels_in_their_own_colour():
+    images = torch.zeros(2, 64)
+    masked = torch.zeros(2, 64, dtype=torch.bool)
+    masked[1, :5] = True
+    fig, ax = plt.subplots()
+    viz.digit_grid(ax, images, columns=2, masked=masked)
+    overlay = ax.images[1].get_array()
+    assert (~overlay.mask).sum() == 5  # the five masked pixels, and nothing else, are coloured
+    with pytest.raises(ValueError, match="booleans shaped like images"):
+        viz.digit_grid(ax, images, columns=2, masked=masked[:1])
+    plt.close(fig)

@@ -118,3 +118,57 @@ def test_the_pair_posterior_is_bayes_rule_on_the_joint(masked):
         joint /= joint.sum()
         off = discrete.pair_posterior(joint, torch.tensor([[0, 2]]), t, masked)
         assert torch.equal(off[0], torch.eye(values, dtype=torch.float64)[[0, 2]])
+
+
+def test_digit_tokens_are_the_grey_levels():
+    from fmlib import digits
+
+    levels = torch.arange(discrete.DIGIT_VALUES).repeat(4)[:64][None].float()
+    assert torch.equal(discrete.digit_tokens(digits.scale(levels)), levels.long())
+    tokens, labels = discrete.TARGETS["digits"][3]()(500)
+    assert tokens.shape == (500, 64) and labels.shape == (500,)
+    assert 0 <= tokens.min() and tokens.max() == discrete.DIGIT_VALUES - 1 and set(labels.tolist()) == set(range(10))
+
+
+def test_a_posterior_net_with_classes_reads_the_label_and_no_label_is_its_own_class():
+    torch.manual_seed(0)
+    model = discrete.PosteriorNet(tokens=3, values=4, masked=True, width=16, classes=2)
+    x = torch.full((5, 3), 4)
+    none, two = model(x, 0.3), model(x, 0.3, 2)
+    assert torch.equal(none, two)  # None and K both mean "no label"
+    assert not torch.allclose(model(x, 0.3, 0), model(x, 0.3, 1))
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        model(x, 0.3, 3)
+    with pytest.raises(ValueError, match="no classes"):
+        discrete.PosteriorNet(tokens=3, values=4, masked=True)(x, 0.3, 0)
+
+
+def test_training_with_labels_learns_each_class_posterior():
+    # Two classes, one token: class 0 is always value 0, class 1 always value 2. From the mask, the learned
+    # posterior given the class is certain of its value; with no label it is the mixture, half and half.
+    def target(n):
+        labels = torch.randint(2, (n,))
+        return (2 * labels)[:, None], labels
+
+    model = discrete.PosteriorNet(tokens=1, values=3, masked=True, width=32, depth=2, classes=2)
+    discrete.train(
+        model,
+        lambda n: torch.full((n, 1), 3),
+        target,
+        steps=400,
+        batch_size=256,
+        lr=1e-2,
+        seed=0,
+        progress=False,
+        label_dropout=0.3,
+    )
+    masked = torch.tensor([[3]])
+    with torch.no_grad():
+        assert model.probabilities(masked, 0.5, 0)[0, 0, 0] > 0.98
+        assert model.probabilities(masked, 0.5, 1)[0, 0, 2] > 0.98
+        free = model.probabilities(masked, 0.5)[0, 0]
+    assert abs(free[0] - 0.5) < 0.05 and abs(free[2] - 0.5) < 0.05
+    with pytest.raises(ValueError, match="gives \\(tokens, labels\\)"):
+        discrete.train(
+            discrete.PosteriorNet(1, 3, True), lambda n: torch.full((n, 1), 3), target, steps=1, progress=False
+        )

@@ -372,3 +372,19 @@ case(
 @pytest.mark.parametrize("call, expect", case.params)
 def test_bad_input_gets_a_clear_answer(call, expect, probe):
     probe(call, expect)
+
+
+def test_seconds_per_step_times_the_asked_steps_after_one_to_warm_up():
+    calls = []
+    model = torch.nn.Linear(2, 1)
+    before = model.weight.detach().clone()
+
+    def batch_loss(m):
+        calls.append(1)
+        return m(torch.ones(4, 2)).pow(2).mean()
+
+    seconds = training.seconds_per_step(batch_loss, model, steps=7)
+    assert len(calls) == 8 and seconds > 0
+    assert not torch.equal(model.weight, before)  # it trains the model it times
+    with pytest.raises(TypeError, match="nn.Module"):
+        training.seconds_per_step(batch_loss, lambda x: x)

@@ -42,12 +42,14 @@ from .chain import (
 from .classifier import PosteriorNet, loss, noised, train, trained_model
 from .data import (
     BIMODAL_VALUES,
+    DIGIT_VALUES,
     GRID_BINS,
     GRID_LIM,
     SOURCES,
     TARGETS,
     bimodal,
     bin_centres,
+    digit_tokens,
     from_grid,
     source_sampler,
     to_grid,
@@ -56,6 +58,7 @@ from .data import (
 
 __all__ = [
     "BIMODAL_VALUES",
+    "DIGIT_VALUES",
     "GRID_BINS",
     "GRID_LIM",
     "LINEAR",
@@ -67,6 +70,7 @@ __all__ = [
     "Schedule",
     "bimodal",
     "bin_centres",
+    "digit_tokens",
     "from_grid",
     "jump_step",
     "loss",

@@ -1,4 +1,5 @@
-"""The token data of chapter 16: a 16-value twin of chapter 2's mixture, and 2D shapes read on a grid of bins."""
+"""The token data of chapter 16: a 16-value twin of chapter 2's mixture, 2D shapes read on a grid of bins, and
+chapter 11's digits, whose grey levels are tokens already."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from .chain import _states
 BIMODAL_VALUES = 16
 GRID_BINS = 24
 GRID_LIM = 3.0
+DIGIT_VALUES = 17
+"""The grey levels 0 to 16 of chapter 11's 8 x 8 digits."""
 
 
 def bimodal() -> torch.Tensor:
@@ -57,11 +60,33 @@ def _draw_values(probabilities):
     return lambda n: torch.multinomial(probabilities.float(), n, replacement=True)[:, None]
 
 
+def digit_tokens(points: torch.Tensor) -> torch.Tensor:
+    """Chapter 11's digits (n, 64), scaled to [-1, 1], as tokens: their grey levels 0 to 16, (n, 64) int64."""
+    from ..digits import unscale
+
+    return unscale(checks.points(points, "points")).round().long()
+
+
+def _labelled_digits():
+    from ..digits import training_set
+
+    points, labels = training_set()  # chapter 11's split: its held-out digits are never trained on
+    tokens = digit_tokens(points)
+
+    def draw(n):
+        rows = torch.randint(len(tokens), (n,))
+        return tokens[rows], labels[rows]
+
+    return draw
+
+
 TARGETS = {
-    "bimodal": (1, BIMODAL_VALUES, lambda: _draw_values(bimodal())),
-    "checkerboard": (2, GRID_BINS, lambda: lambda n: to_grid(_checkerboard(n))),
+    "bimodal": (1, BIMODAL_VALUES, None, lambda: _draw_values(bimodal())),
+    "checkerboard": (2, GRID_BINS, None, lambda: lambda n: to_grid(_checkerboard(n))),
+    "digits": (64, DIGIT_VALUES, 10, _labelled_digits),
 }
-"""Each data set's tokens D, values V, and a maker of its sampler n -> (n, D)."""
+"""Each data set's tokens D, values V, classes (None: unlabelled), and a maker of its sampler: n -> tokens (n, D),
+or (tokens, labels (n,)) for a labelled set."""
 SOURCES = ("uniform", "mask")
 
 

@@ -34,7 +34,7 @@ from .clouds import (
 from .diagnostics import BUDGET_LABEL_RATIO, budget_axis, curve_ride, curve_rides, loss_curve, warp_grid
 from .fields import FRAME_GRID, FRAME_STREAMLINE_DENSITY, STREAMLINE_DENSITY, lines_field_paths, vector_field
 from .heatmaps import square_heatmap, tx_heatmap, velocity_heatmap
-from .images import DIGIT_CMAP, GAP, digit_grid, digit_grids, digit_mosaic
+from .images import DIGIT_CMAP, GAP, MASKED, digit_grid, digit_grids, digit_mosaic
 from .one_dimensional import histogram, paths_1d, with_side_densities
 from .page import (
     MIN_FONT_POINTS,
@@ -75,6 +75,7 @@ __all__ = [
     "FRAME_STREAMLINE_DENSITY",
     "GAP",
     "LINES",
+    "MASKED",
     "MIN_FONT_POINTS",
     "MODEL",
     "NEUTRAL",

@@ -18,6 +18,7 @@ from .page import _figure_size
 
 DIGIT_CMAP = "gray_r"  # white paper (-1), black ink (+1), as the digits were written
 GAP = "#c9c9c9"  # the light grey between the tiles of a mosaic
+MASKED = "#56B4E9"  # sky blue: a pixel still masked (a token of discrete flow matching)
 
 
 def _images(images, name="images"):
@@ -53,16 +54,24 @@ def digit_grid(
     title: Optional[str] = None,
     row_labels: Optional[Sequence[str]] = None,
     column_labels: Optional[Sequence[str]] = None,
+    masked: Optional[torch.Tensor] = None,
 ) -> AxesImage:
     """Draw `images` (n, 64), values in [-1, 1], as a mosaic of `columns` per row, ink dark on white paper.
 
     `row_labels` and `column_labels` name the rows and columns at their centres
-    (such as the class of each row). Returns the image, whose data an animation updates.
+    (such as the class of each row). `masked`, booleans shaped like `images`,
+    marks pixels not yet known, drawn in MASKED. Returns the image, whose data an animation updates.
     """
     mosaic = digit_mosaic(images, columns)
     side = _images(images)[1]
     cmap = mpl.colormaps[DIGIT_CMAP].with_extremes(bad=GAP)
     shown = ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+    if masked is not None:
+        hidden = _numpy(masked)
+        if hidden.shape != _numpy(images).shape or hidden.dtype != bool:
+            raise ValueError(f"masked must be booleans shaped like images, {tuple(_numpy(images).shape)}")
+        over = digit_mosaic(torch.as_tensor(hidden, dtype=torch.float64) * 2 - 1, columns) > 0
+        ax.imshow(np.ma.masked_where(~over, over), cmap=mpl.colors.ListedColormap([MASKED]), interpolation="nearest")
 
     def centres(labels):  # the middle of each tile's row or column
         return [] if labels is None else [i * (side + 1) + (side - 1) / 2 for i in range(len(labels))]
