@@ -283,6 +283,26 @@ def test_sidebar_buttons_open_the_sidebars_on_a_phone(site, browser):
         page.close()
 
 
+def test_a_drawer_closes_when_an_entry_is_tapped_and_on_escape_wherever_the_focus_is(site, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page.goto((site / "notebooks" / f"{CHAPTERS[5]}.html").as_uri(), wait_until="load")
+        drawer = "#pst-secondary-sidebar-modal"
+        _visible_toggle(page, "secondary-toggle").tap()
+        page.wait_for_function(f"() => document.querySelector('{drawer}').open", timeout=5000)
+        page.locator(f"{drawer} a[href^='#']:visible").nth(2).tap()  # a section further down this page
+        page.wait_for_function(f"() => !document.querySelector('{drawer}').open", timeout=5000)
+        assert page.evaluate("window.scrollY") > 0  # and the page went to the section
+        drawer = "#pst-primary-sidebar-modal"
+        _visible_toggle(page, "primary-toggle").tap()
+        page.wait_for_function(f"() => document.querySelector('{drawer}').open", timeout=5000)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"() => !document.querySelector('{drawer}').open", timeout=5000)
+    finally:
+        page.close()
+
+
 def test_sidebar_button_hides_and_shows_the_navigation_on_a_wide_screen(site, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
@@ -332,15 +352,78 @@ OVERFLOWING = """() => [...document.querySelectorAll('div.cell pre, div.cell tab
     .map(block => block.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''))"""
 
 
+# Blocks wider than their box that a reader can scroll, and whether each says so: overflow-x auto and the edge
+# shadows of book.css (gradients in its background).
+SCROLL_CUES = """selector => [...document.querySelectorAll(selector)]
+    .filter(block => block.getClientRects().length && block.scrollWidth > block.clientWidth + 1)
+    .map(block => [getComputedStyle(block).overflowX, getComputedStyle(block).backgroundImage.includes('gradient')])"""
+OUTPUT_WHITE_SPACE = """() => [...new Set([...document.querySelectorAll('div.cell_output pre')]
+    .map(pre => getComputedStyle(pre).whiteSpace))]"""
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_code_or_output_runs_off_its_box(site, browser, width):
-    """Code and printed output fit their boxes: at 1280 px as they are, on a phone wrapped."""
+    """Code and printed output fit their boxes at 1280 px as they are. On a phone code wraps, and printed output
+    keeps its lines whole (a table's columns stay under their headers) and scrolls with a cue at its edge."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
+        scrolled = 0
         for chapter in CHAPTERS:
             page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
             assert page.locator("div.cell pre").count() > 10, chapter
-            assert page.evaluate(OVERFLOWING) == [], (chapter, width)
+            assert page.evaluate(OUTPUT_WHITE_SPACE) == ["pre"], chapter
+            if width == 1280:
+                assert page.evaluate(OVERFLOWING) == [], (chapter, width)
+                continue
+            assert page.evaluate(OVERFLOWING.replace("div.cell pre", "div.cell_input pre")) == [], chapter
+            cues = page.evaluate(SCROLL_CUES, "div.cell_output pre")
+            assert all(cue == ["auto", True] for cue in cues), (chapter, cues)
+            scrolled += len(cues)
+        assert width == 1280 or scrolled > 5  # a phone has wide tables to scroll
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_picture_keeps_its_shape_and_every_wide_equation_scrolls_with_a_cue(site, browser, width):
+    """No figure is squashed (each shown within 2 % of its own aspect ratio), and a display equation wider than
+    the column scrolls, with a shadow at the edge that hides more."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        pictures, equations, bad = 0, 0, []
+        for chapter in CHAPTERS:
+            page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
+            load_shown_pictures(page)
+            ratios = page.evaluate(ASPECT_RATIOS)
+            pictures += len(ratios)
+            bad += [(chapter, alt, round(ratio, 3)) for alt, ratio in ratios if abs(ratio - 1) > 0.02]
+            page.wait_for_function("() => document.querySelector('mjx-container') || !document.querySelector('.math')")
+            cues = page.evaluate(SCROLL_CUES, 'mjx-container[display="true"]')
+            assert all(cue == ["auto", True] for cue in cues), (chapter, cues)
+            equations += len(cues)
+        assert pictures > 30 and bad == [], bad
+        assert width == 1280 or equations > 5  # a phone has wide equations to scroll
+    finally:
+        page.close()
+
+
+ASPECT_RATIOS = """() => [...document.querySelectorAll('.bd-article img')]
+    .filter(img => img.getClientRects().length && img.naturalWidth)
+    .map(img => [img.getAttribute('alt'),
+                 img.clientWidth / img.clientHeight / (img.naturalWidth / img.naturalHeight)])"""
+
+
+def test_no_page_is_wider_than_a_phone(site, browser):
+    """Nothing widens a page past a 390 px screen (the instructor guide's long Colab address once did)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        paths = sorted(site.glob("book/*.html")) + [site / "notebooks" / f"{c}.html" for c in CHAPTERS]
+        wide = []
+        for path in paths:
+            page.goto(path.as_uri(), wait_until="load")
+            if page.evaluate("document.documentElement.scrollWidth") > 390:
+                wide.append(path.stem)
+        assert len(paths) > 20 and wide == []
     finally:
         page.close()
 
@@ -512,6 +595,24 @@ def test_the_live_figures_replace_their_pictures_and_stay_in_the_column(site, br
                 assert not errors and not elsewhere, (errors, elsewhere)
             finally:
                 page.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_live_figures_canvases_stand_side_by_side_on_a_wide_screen(site, browser, theme):
+    """Their captions say left and right: at 1280 px, in either colour theme, the first two canvases share a row."""
+    for chapter in ("02_flow_matching_1d", "05_time_warping"):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            page.goto((site / "notebooks" / f"{chapter}.html").as_uri(), wait_until="load")
+            page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+            page.wait_for_selector(".fm-live-plots canvas")
+            tops = page.evaluate(
+                "() => [...document.querySelector('.fm-live-plots').querySelectorAll('canvas')]"
+                ".map(c => Math.round(c.getBoundingClientRect().top))"
+            )
+            assert len(tops) >= 2 and tops[0] == tops[1], (chapter, theme, tops)
+        finally:
+            page.close()
 
 
 def test_without_javascript_the_live_figures_show_their_pictures(site, browser):

@@ -23,4 +23,25 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     }
   }
+
+  // A drawer closes when the reader picks an entry in it (a link to a place on
+  // the same page would otherwise move the page under the open drawer) and on
+  // Escape, wherever the keyboard's focus is.
+  const drawers = ["pst-primary-sidebar-modal", "pst-secondary-sidebar-modal"]
+    .map((id) => document.getElementById(id))
+    .filter((dialog) => dialog);
+  for (const dialog of drawers) {
+    dialog.addEventListener("click", (event) => {
+      if (event.target.closest("a[href]")) {
+        dialog.close();
+      }
+    });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      for (const dialog of drawers.filter((d) => d.open)) {
+        dialog.close();
+      }
+    }
+  });
 });
