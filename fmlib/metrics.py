@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Callable, Optional, Union
 
 import torch
 
@@ -108,14 +108,20 @@ def _field(v, name, x):
     return checks.finite(v, f"the {name} field")
 
 
-def energy_distance(a: torch.Tensor, b: torch.Tensor) -> float:
-    """Energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| between clouds a (n, d) and b (m, d).
+def energy_distance(
+    a: torch.Tensor, b: torch.Tensor, distance: Optional[Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = None
+) -> float:
+    """Energy distance 2 E d(X, Y) - E d(X, X') - E d(Y, Y') between clouds a (n, d) and b (m, d).
 
-    It is zero exactly when the two distributions are equal. Cost: O(n m) memory.
+    d is the straight-line distance, or `distance(a, b)`, which gives the (n, m)
+    matrix of distances of another space (such as a sphere's great-circle
+    distance). With the straight-line distance it is zero exactly when the two
+    distributions are equal. Cost: O(n m) memory.
     """
     a, b = _clouds(a, b)
-    between = torch.cdist(a, b).mean()
-    within_a, within_b = torch.cdist(a, a).mean(), torch.cdist(b, b).mean()
+    d = torch.cdist if distance is None else distance
+    between = d(a, b).mean()
+    within_a, within_b = d(a, a).mean(), d(b, b).mean()
     return (2 * between - within_a - within_b).item()
 
 

@@ -81,6 +81,9 @@ MAX_LIKELIHOOD = Recipe(steps=240, batch_size=256)
 and smaller batches than flow matching's (about as many training seconds as 8000 of `BOOK_2D`'s iterations)."""
 DISCRETE = Recipe(steps=3000, lr=3e-3, width=128)
 """Chapter 16's classifiers of tokens (`fmlib.discrete`): 3000 iterations of 1024 pairs, 3 hidden layers of 128."""
+MANIFOLD = Recipe(steps=3000, batch_size=512, lr=3e-3, width=128)
+"""Chapter 17's fields on the sphere and the torus (`fmlib.manifolds`): 3000 iterations of 512 pairs, 3 hidden layers
+of 128."""
 DIGITS = Recipe(steps=4000, batch_size=256, lr=2e-3, width=256)
 """Chapter 11's 8 x 8 digits (`fmlib.digits.trained_model`): 3 hidden layers of 256, under a minute on a laptop CPU."""
 

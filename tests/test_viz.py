@@ -458,3 +458,44 @@ case("time_colour: t=2", lambda: viz.time_colour(2.0), refused(ValueError, "t"))
 @pytest.mark.parametrize("call, expect", case.params)
 def test_bad_input_gets_a_clear_answer(call, expect, probe):
     probe(call, expect)
+
+
+def test_torus_paths_break_where_a_path_crosses_the_seam():
+    # One path from angle 3.0 to -3.0 across the seam (two pieces), one that stays inside (one piece).
+    across = torch.tensor([[3.0, 0.0], [3.1, 0.0], [-3.1, 0.0], [-3.0, 0.0]])
+    inside = torch.tensor([[0.0, 0.0], [0.1, 0.1], [0.2, 0.2], [0.3, 0.3]])
+    fig, ax = plt.subplots()
+    viz.torus_square(ax)
+    viz.torus_paths(ax, torch.stack([across, inside], dim=1), count=2)
+    pieces = [line.get_xydata() for line in ax.get_lines()]
+    assert len(pieces) == 3
+    assert all(np.abs(np.diff(p, axis=0)).max() < np.pi for p in pieces)  # no piece jumps across the square
+    assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_sphere_points_draw_the_far_side_fainter():
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    viz.sphere_axes(ax)
+    facing = viz.curved._facing(ax, np.eye(3))
+    near, far = torch.tensor([facing.tolist()]), -torch.tensor([facing.tolist()])
+    near, far = near / near.norm(), far / far.norm()
+    viz.sphere_points(ax, torch.cat([near, far]).float(), viz.MODEL)
+    back, front = ax.collections[-2:]
+    assert len(back.get_offsets()) == 1 and len(front.get_offsets()) == 1
+    assert back.get_alpha() < front.get_alpha()
+    with pytest.raises(ValueError, match=r"\(n, 3\)"):
+        viz.sphere_points(ax, torch.zeros(4, 2), viz.MODEL)
+
+
+def test_the_doughnut_puts_angles_on_its_surface_and_animate_sphere_makes_a_video():
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    viz.doughnut(ax, torch.tensor([[0.0, 0.0], [np.pi / 2, np.pi / 2]], dtype=torch.float64), viz.MODEL)
+    points = np.concatenate([np.asarray(c._offsets3d).T for c in ax.collections[1:] if len(c._offsets3d[0])])
+    big, small = viz.curved.DOUGHNUT_RADII
+    expected = np.array([[big + small, 0, 0], [0, big, small]])
+    assert np.allclose(np.sort(points, axis=0), np.sort(expected, axis=0), atol=1e-6)  # float32 angles
+    path = torch.nn.functional.normalize(torch.randn(3, 5, 3), dim=2)
+    html = viz.animate_sphere([path], torch.linspace(0, 1, 3), ["on the sphere"]).data
+    assert "<video" in html or "<img" in html

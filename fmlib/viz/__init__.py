@@ -12,6 +12,7 @@ what it draws:
 - `heatmaps`: a quantity over the (t, x) plane or over the square;
 - `one_dimensional`: 1D paths, histograms and the densities beside a flow;
 - `images`: square images such as the digits, as a mosaic;
+- `curved`: points and paths on the sphere and the torus;
 - `animations`: the `animate_*` functions;
 - `diagnostics`: the loss, rides along a curve, the time warp, evaluation budgets.
 """
@@ -31,6 +32,7 @@ from .clouds import (
     trajectories,
     walk,
 )
+from .curved import animate_sphere, doughnut, sphere_axes, sphere_paths, sphere_points, torus_paths, torus_square
 from .diagnostics import BUDGET_LABEL_RATIO, budget_axis, curve_ride, curve_rides, loss_curve, warp_grid
 from .fields import FRAME_GRID, FRAME_STREAMLINE_DENSITY, STREAMLINE_DENSITY, lines_field_paths, vector_field
 from .heatmaps import square_heatmap, tx_heatmap, velocity_heatmap
@@ -93,6 +95,7 @@ __all__ = [
     "animate_clouds",
     "animate_digits",
     "animate_fields",
+    "animate_sphere",
     "animate_streamlines_and_paths",
     "budget_axis",
     "cloud",
@@ -102,24 +105,30 @@ __all__ = [
     "digit_grid",
     "digit_grids",
     "digit_mosaic",
+    "doughnut",
     "flow_sequence",
     "four_panels",
     "gallery",
     "histogram",
+    "jumps",
     "labelled_cloud",
     "labelled_clouds",
     "lines_field_paths",
     "loss_curve",
     "page_figure",
     "page_png",
-    "jumps",
     "pairing_lines",
     "panel_grid",
     "paths_1d",
     "source_and_target",
+    "sphere_axes",
+    "sphere_paths",
+    "sphere_points",
     "square_heatmap",
     "stacked_png",
     "time_colour",
+    "torus_paths",
+    "torus_square",
     "trajectories",
     "tx_heatmap",
     "use_book_style",
