@@ -67,7 +67,11 @@ class Sphere:
         return torch.atan2(sin, cos) * along / sin.clamp_min(1e-12)  # atan2: accurate for short arcs too
 
     def distance(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        """The great-circle distance between every point of a (n, 3) and of b (m, 3): (n, m)."""
+        """The great-circle distance between every point of a (n, 3) and of b (m, 3): (n, m).
+
+        It is of negative type (as the straight-line distance is), so the energy
+        distance it gives is zero only for equal distributions.
+        """
         return torch.arccos((a @ b.T).clamp(-1, 1))
 
     def uniform(self, n: int, generator: Optional[torch.Generator] = None) -> torch.Tensor:
@@ -103,6 +107,15 @@ class FlatTorus:
     def distance(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """The geodesic distance between every point of a (n, 2) and of b (m, 2): (n, m)."""
         return self.project(a[:, None, :] - b[None, :, :]).norm(dim=-1)
+
+    def chord_distance(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """The straight-line distance between the points' `features`, (n, m): the torus drawn as two unit circles.
+
+        Unlike the geodesic distance of the flat torus, it is of negative type, so
+        the energy distance it gives is never negative and is zero only for equal
+        distributions.
+        """
+        return torch.cdist(self.features(a), self.features(b))
 
     def uniform(self, n: int, generator: Optional[torch.Generator] = None) -> torch.Tensor:
         """n points drawn uniformly on the torus."""

@@ -112,3 +112,14 @@ def test_bad_input_says_what_is_wrong():
         manifolds.integrate(lambda x, t: x, torch.zeros(3, 2), 2, SPHERE)
     with pytest.raises(TypeError, match="needs a manifolds.Field"):
         manifolds.train(torch.nn.Linear(3, 3), SPHERE, SPHERE.uniform, SPHERE.uniform, steps=1)
+
+
+def test_the_torus_chord_distance_is_the_straight_line_between_two_circles_points():
+    x = torch.tensor([[0.0, 0.0]])
+    y = torch.tensor([[math.pi, 0.0], [0.0, math.pi / 2], [2 * math.pi, 0.0]])
+    assert torch.allclose(TORUS.chord_distance(x, y), torch.tensor([[2.0, math.sqrt(2), 0.0]]), atol=1e-6)
+    # Of negative type: for weights summing to zero, sum_ij w_i w_j d_ij <= 0 (the geodesic distance can break it).
+    points = TORUS.uniform(40, G).double()
+    w = torch.randn(40, generator=G, dtype=torch.float64)
+    w -= w.mean()
+    assert w @ TORUS.chord_distance(points, points) @ w <= 1e-9
