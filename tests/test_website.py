@@ -736,6 +736,13 @@ def test_the_live_morph_controls_redraw_and_report_fmlibs_distance(site, browser
         )
         assert milliseconds <= 50, milliseconds
         assert torch.isfinite(x1).all()
+        # Shapes are named as a reader writes them, and one step is "1 ... step".
+        names = " ".join(root.locator("[name='source'] option").all_inner_texts())
+        assert "_" not in names and "two gaussians" in names, names
+        press(page, root, "steps", "Home")
+        page.wait_for_function(LIVE_READY)
+        page.wait_for_function("() => document.querySelector('.fm-live-readout').textContent.includes('after 1 ')")
+        assert "after 1 midpoint step (2 network evaluations)" in root.locator(".fm-live-readout").text_content()
         # The same shape twice: the page says to pick two, and shows that cloud.
         root.locator("[name='target']").select_option("smiley")
         page.wait_for_function(LIVE_READY)

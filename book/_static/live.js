@@ -57,6 +57,9 @@
   };
   const EVALUATIONS = { euler: 1, midpoint: 2, rk4: 4 };
   const METHOD_NAMES = { euler: "Euler", midpoint: "midpoint", rk4: "RK4" };
+  // "4 RK4 steps", "1 Euler step"; a shape's name as a reader writes it ("two gaussians").
+  const counted = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const shown = (name) => String(name).replace(/_/g, " ");
 
   // fmlib.integrate: from t = 0 to t = 1 in `steps` steps of `method`, times warped by slope `warp` (or not).
   function integrate(velocity, x0, steps, method, warp, keepTrajectory) {
@@ -336,7 +339,7 @@
       wrapper.append(input, readout);
     } else {
       input = document.createElement("select");
-      for (const option of spec.options) input.add(new Option(String(option), String(option)));
+      for (const option of spec.options) input.add(new Option(shown(option), String(option)));
       input.value = String(spec.value);
       wrapper.append(input);
     }
@@ -499,7 +502,7 @@
       const right = Math.max(1, ...visited.map((p) => p[0]));
       ride.xlim = [-0.15, right + 0.3];
       ride.ylim = [lowest - 0.2, highest + 0.3];
-      ride.title = `${steps} ${METHOD_NAMES[config.method]} steps`;
+      ride.title = counted(steps, `${METHOD_NAMES[config.method]} step`);
       ride.clear();
       ride.clip(() => {
         polyline(ride, curve, curve.map(parabolaHeight), config.palette.neutral);
@@ -513,7 +516,7 @@
       });
       ride.frame();
       readout.textContent =
-        `The ride misses the end by ${miss.toFixed(4)} after ${steps} ${METHOD_NAMES[config.method]} steps ` +
+        `The ride misses the end by ${miss.toFixed(4)} after ${counted(steps, `${METHOD_NAMES[config.method]} step`)} ` +
         `(${solution.nfe} velocity evaluations).`;
       root.dataset.state = "ready";
     }
@@ -593,7 +596,7 @@
       if (v.source === v.target) {
         run = null;
         fitView(clouds("sources", v.source));
-        plot.title = `${v.source}: pick a different target`;
+        plot.title = `${shown(v.source)}: pick a different target`;
         plot.clear();
         plot.clip(() => dots(plot, clouds("sources", v.source), config.palette.model, 1.6, 0.6));
         plot.frame();
@@ -622,11 +625,11 @@
       run = { ...v, trajectory, times, target_points };
       fitView(trajectory[0], target_points);
       const distance = slicedW2(x, target_points, data.directions);
-      const how = reversed ? ` (the ${v.target}-to-${v.source} network, run backwards)` : "";
+      const how = reversed ? ` (the ${shown(v.target)}-to-${shown(v.source)} network, run backwards)` : "";
       readout.textContent =
-        `Sliced W2 from the ${data.points} carried points to ${data.points} fresh ${v.target} points: ` +
-        `${distance.toFixed(3)}, after ${v.steps} ${METHOD_NAMES[v.method]} steps (${v.steps * EVALUATIONS[v.method]} ` +
-        `network evaluations)${how}.`;
+        `Sliced W2 from the ${data.points} carried points to ${data.points} fresh ${shown(v.target)} points: ` +
+        `${distance.toFixed(3)}, after ${counted(v.steps, `${METHOD_NAMES[v.method]} step`)} ` +
+        `(${counted(v.steps * EVALUATIONS[v.method], "network evaluation")})${how}.`;
       root.dataset.distance = distance;
       drawFrame(time.value());
       root.dataset.state = "ready";
