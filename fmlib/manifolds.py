@@ -30,7 +30,7 @@ from typing import Callable, Optional, Union
 import torch
 from torch import nn
 
-from . import cache, checks, models, recipes
+from . import cache, checks, models, recipes, training
 from .devices import device_of
 from .training import optimise, seeded
 
@@ -237,7 +237,8 @@ def sphere_clusters(n: int, generator: Optional[torch.Generator] = None) -> torc
     out = torch.empty(n, 3)
     for k, (mean, kappa) in enumerate(SPHERE_CLUSTERS):
         chosen = which == k
-        out[chosen] = von_mises_fisher(int(chosen.sum()), torch.tensor(mean), kappa, generator)
+        if chosen.any():  # a small draw may leave a cluster empty
+            out[chosen] = von_mises_fisher(int(chosen.sum()), torch.tensor(mean), kappa, generator)
     return out
 
 
@@ -256,8 +257,7 @@ GEOMETRIES = ("geodesic", "straight")
 
 
 def train(
-    model: nn.Module,
-    space: Space,
+    field: Field,
     source: Callable[[int], torch.Tensor],
     target: Callable[[int], torch.Tensor],
     steps: int = recipes.BOOK_2D.steps,
@@ -266,25 +266,21 @@ def train(
     seed: Optional[int] = None,
     lr_decay: bool = recipes.BOOK_2D.lr_decay,
     progress: bool = True,
-    geometry: str = "geodesic",
 ) -> list[float]:
-    """Fit `model` on fresh pairs (source(n), target(n)): a `Field` by `loss` along geodesics, or, with
-    geometry="straight", any velocity network by the book's loss on straight lines in the coordinates."""
-    from .training import flow_matching_loss
+    """Fit `field` by `loss` along geodesics on fresh pairs (source(n), target(n)), with the book's `optimise`.
 
-    if geometry not in GEOMETRIES:
-        raise ValueError(f"geometry must be one of {', '.join(map(repr, GEOMETRIES))}; got {geometry!r}")
-    if geometry == "geodesic" and not isinstance(model, Field):
-        raise TypeError(f"geodesic training needs a manifolds.Field, got {model!r:.60}")
+    (The ordinary flow on the coordinates, trained on straight lines, is `fmlib.train` with the same samplers.)
+    """
+    if not isinstance(field, Field):
+        raise TypeError(f"geodesic training needs a manifolds.Field, got {field!r:.60}")
     seeded(seed)
-    batch_size, device = checks.whole_number(batch_size, "batch_size"), device_of(model)
-    lost = loss if geometry == "geodesic" else flow_matching_loss
+    batch_size, device = checks.whole_number(batch_size, "batch_size"), device_of(field)
 
     def batch_loss():
         x0, x1 = source(batch_size).to(device), target(batch_size).to(device)
-        return lost(model, x0, x1, torch.rand(batch_size, 1, device=device))
+        return loss(field, x0, x1, torch.rand(batch_size, 1, device=device))
 
-    return optimise(model, batch_loss, steps, lr, lr_decay, progress)
+    return optimise(field, batch_loss, steps, lr, lr_decay, progress)
 
 
 def trained_model(
@@ -317,7 +313,8 @@ def trained_model(
         return models.VelocityNet(where.dim, recipe.width, recipe.depth)
 
     def fit(model):
-        train(model, where, where.uniform, TARGETS[space], seed=seed, progress=progress, geometry=geometry, **settings)
+        fit_by = train if geometry == "geodesic" else training.train  # straight lines: the book's own loop
+        fit_by(model, where.uniform, TARGETS[space], seed=seed, progress=progress, **settings)
 
     return cache.kept(path, build, fit, seed, progress)
 

@@ -111,7 +111,7 @@ def test_bad_input_says_what_is_wrong():
     with pytest.raises(ValueError, match=r"shape \(n, 3\)"):
         manifolds.integrate(lambda x, t: x, torch.zeros(3, 2), 2, SPHERE)
     with pytest.raises(TypeError, match="needs a manifolds.Field"):
-        manifolds.train(torch.nn.Linear(3, 3), SPHERE, SPHERE.uniform, SPHERE.uniform, steps=1)
+        manifolds.train(torch.nn.Linear(3, 3), SPHERE.uniform, SPHERE.uniform, steps=1)
 
 
 def test_the_torus_chord_distance_is_the_straight_line_between_two_circles_points():
@@ -123,3 +123,8 @@ def test_the_torus_chord_distance_is_the_straight_line_between_two_circles_point
     w = torch.randn(40, generator=G, dtype=torch.float64)
     w -= w.mean()
     assert w @ TORUS.chord_distance(points, points) @ w <= 1e-9
+
+
+def test_a_small_draw_of_the_targets_leaves_clusters_empty_without_failing():
+    for n in (1, 2, 3):
+        assert manifolds.sphere_clusters(n, G).shape == (n, 3) and manifolds.torus_clusters(n, G).shape == (n, 2)
